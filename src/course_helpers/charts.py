@@ -1,0 +1,322 @@
+"""Figures for the course, built only from the checked tables in ``data/``.
+
+Each function returns a ``plotly.graph_objects.Figure`` with a title, labelled axes, a colour-blind-safe palette,
+the source of every point in its hover, and a text alternative (a one-sentence summary and the data as a table)
+stored in ``fig.layout.meta`` for ``course_helpers.display`` to print beside the chart.
+
+    >>> from course_helpers import charts
+    >>> charts.timeline(section="lessons-of-history")
+    >>> charts.membership(["spd", "uspd", "kpd", "kapd"], start=1917, end=1923)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import data as course_data
+from . import render
+from .schemas import SECTIONS
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon"]
+render.register()  # figures show in JupyterLab and in the built book alike (see render.py)
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+
+
+def _base_layout(fig: go.Figure, title: str, *, x_title: str, y_title: str, height: int) -> None:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        font={"family": FONT, "size": 14},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 90, "b": 50},
+        hoverlabel={"align": "left"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+    )
+    fig.update_xaxes(title_text=x_title, showgrid=True, gridcolor="rgba(128,128,128,0.25)")
+    fig.update_yaxes(title_text=y_title, showgrid=True, gridcolor="rgba(128,128,128,0.25)")
+
+
+def _attach_alternative(fig: go.Figure, summary: str, table: pd.DataFrame, name: str) -> go.Figure:
+    fig.update_layout(
+        meta={
+            "course_name": name,
+            "summary": summary,
+            "table_columns": list(table.columns),
+            "table_rows": table.astype(str).values.tolist(),
+        }
+    )
+    return fig
+
+
+def _sources_text(source_ids: str, sources: pd.DataFrame) -> str:
+    parts = []
+    for sid in source_ids.split(";"):
+        row = sources.loc[sid]
+        where = f", {row['pages']}" if row["pages"] else ""
+        parts.append(f"{row['author']} ({row['year']}), <i>{row['title']}</i>{where}")
+    return "<br>".join(parts)
+
+
+def _wrap(text: str, width: int = 60) -> str:
+    """Break a long hover line at word boundaries so the hover box stays narrow."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Timeline of events
+
+
+def _section_list(value: str) -> list[str]:
+    return [s for s in value.split(";") if s]
+
+
+def timeline(
+    section: str | None = None,
+    *,
+    country: str | None = None,
+    events: pd.DataFrame | None = None,
+    sources: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Events on a time axis, one row per country, coloured by the essay section they serve.
+
+    ``section`` or ``country`` keep only the events that match (a per-chapter timeline).  With neither, the
+    figure carries drop-down menus that filter by section and by country in the static page.
+    """
+    events = course_data.load("events") if events is None else events
+    sources = (course_data.load("sources") if sources is None else sources).set_index("id")
+    if section is not None:
+        if section not in SECTIONS:
+            raise ValueError(f"unknown essay section {section!r}; the sections are: {', '.join(SECTIONS)}")
+        events = events[events["section"].map(lambda s: section in _section_list(s))]
+    if country is not None:
+        events = events[events["country"] == country]
+    if events.empty:
+        raise ValueError("no events match this timeline's filter; nothing to draw")
+    events = events.sort_values("date_value").reset_index(drop=True)
+    countries = sorted(events["country"].unique())
+    primary = events["section"].map(lambda s: _section_list(s)[0])
+    section_order = [s for s in SECTIONS if s in set(primary)]
+
+    fig = go.Figure()
+
+    def add_trace(frame: pd.DataFrame, sec: str, *, visible: bool, legend: bool) -> None:
+        colour = PALETTE[list(SECTIONS).index(sec) % len(PALETTE)]
+        symbol = SYMBOLS[list(SECTIONS).index(sec) % len(SYMBOLS)]
+        hover = [
+            f"<b>{r['title']}</b><br>{r['date_label']}"
+            + (f" to {r['end_date_label']}" if r["end_date_label"] else "")
+            + (f" · {r['place']}" if r["place"] else "")
+            + f"<br>{_wrap(r['description'])}<br><br><b>Source</b><br>{_sources_text(r['source_ids'], sources)}"
+            for _, r in frame.iterrows()
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=frame["date_value"],
+                y=frame["country"],
+                mode="markers",
+                name=SECTIONS[sec],
+                legendgroup=sec,
+                marker={"size": 13, "color": colour, "symbol": symbol, "line": {"width": 1, "color": "#ffffff"}},
+                hovertext=hover,
+                hoverinfo="text",
+                visible=visible,
+                showlegend=legend,
+            )
+        )
+
+    for sec in section_order:
+        add_trace(events[primary == sec], sec, visible=True, legend=True)
+    menus = []
+    if section is None and country is None:
+        filter_sections = [s for s in SECTIONS if events["section"].map(lambda v, s=s: s in _section_list(v)).any()]
+        for sec in filter_sections:
+            add_trace(events[events["section"].map(lambda v, s=sec: s in _section_list(v))], sec, visible=False,
+                      legend=False)
+        n_primary, n_filter = len(section_order), len(filter_sections)
+        buttons = [
+            {"label": "All essay sections", "method": "update",
+             "args": [{"visible": [True] * n_primary + [False] * n_filter}]}
+        ]
+        for i, sec in enumerate(filter_sections):
+            visible = [False] * n_primary + [j == i for j in range(n_filter)]
+            buttons.append({"label": SECTIONS[sec], "method": "update", "args": [{"visible": visible}]})
+        country_buttons = [
+            {"label": "All countries", "method": "relayout",
+             "args": [{"yaxis.range": [-0.5, len(countries) - 0.5]}]}
+        ] + [
+            {"label": c, "method": "relayout", "args": [{"yaxis.range": [i - 0.5, i + 0.5]}]}
+            for i, c in enumerate(countries)
+        ]
+        menus = [
+            {"buttons": buttons, "direction": "down", "x": 0, "xanchor": "left", "y": 1.32, "yanchor": "top",
+             "showactive": True, "name": "section"},
+            {"buttons": country_buttons, "direction": "down", "x": 0.42, "xanchor": "left", "y": 1.32,
+             "yanchor": "top", "showactive": True, "name": "country"},
+        ]
+    span = f"{events['date_label'].iloc[0]} to {events['date_label'].iloc[-1]}"
+    default_title = "Timeline of events" + (f": {SECTIONS[section]}" if section else "")
+    _base_layout(fig, title or default_title, x_title="Date (drag the slider below to zoom)", y_title="Country",
+                 height=max(380, 140 + 60 * len(countries)) + (60 if menus else 0))
+    fig.update_yaxes(categoryorder="array", categoryarray=countries, range=[-0.5, len(countries) - 0.5],
+                     fixedrange=True)
+    fig.update_xaxes(rangeslider={"visible": True, "thickness": 0.08}, type="date")
+    if menus:
+        fig.update_layout(updatemenus=menus, margin={"t": 150})
+    summary = (
+        f"{len(events)} events in {len(countries)} "
+        f"{'country' if len(countries) == 1 else 'countries'} ({', '.join(countries)}), from {span}."
+    )
+    table = pd.DataFrame(
+        {
+            "Date": events["date_label"],
+            "Event": events["title"],
+            "Country": events["country"],
+            "Essay section": events["section"].map(lambda s: "; ".join(SECTIONS[x] for x in _section_list(s))),
+            "Sources": events["source_ids"].map(
+                lambda s: "; ".join(f"{sources.loc[x, 'author']} ({sources.loc[x, 'year']})" for x in s.split(";"))
+            ),
+        }
+    )
+    return _attach_alternative(fig, summary, table, "timeline")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Membership over time
+
+
+def membership(
+    organisations: Iterable[str],
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    membership_rows: pd.DataFrame | None = None,
+    organisation_rows: pd.DataFrame | None = None,
+    sources: pd.DataFrame | None = None,
+    title: str | None = None,
+    max_gap_years: float = 3,
+) -> go.Figure:
+    """Sourced membership figures of several organisations over time.
+
+    Every sourced figure is a point; a range in a source (low to high) is drawn as a bar through the point; where
+    sources disagree about the same date, each figure is its own point and the hover names each source.  Points
+    more than ``max_gap_years`` apart are not joined, so a line never suggests figures nobody counted.  Buttons
+    switch the vertical axis between a linear and a logarithmic scale (useful when a mass party and a sect share
+    one chart).
+    """
+    wanted = list(organisations)
+    rows = course_data.load("membership") if membership_rows is None else membership_rows
+    orgs = (course_data.load("organisations") if organisation_rows is None else organisation_rows).set_index("id")
+    sources = (course_data.load("sources") if sources is None else sources).set_index("id")
+    unknown = [o for o in wanted if o not in orgs.index]
+    if unknown:
+        raise ValueError(f"unknown organisation id(s): {', '.join(unknown)}; see data/organisations.csv")
+    rows = rows[rows["organisation_id"].isin(wanted)]
+    if start is not None:
+        rows = rows[rows["date_value"].dt.year >= start]
+    if end is not None:
+        rows = rows[rows["date_value"].dt.year <= end]
+    missing = [o for o in wanted if o not in set(rows["organisation_id"])]
+    if missing:
+        raise ValueError(f"no membership figures for {', '.join(missing)} in this period; see data/membership.csv")
+    rows = rows.sort_values(["organisation_id", "date_value", "members_low"])
+
+    fig = go.Figure()
+    for i, org in enumerate(wanted):
+        frame = rows[rows["organisation_id"] == org]
+        xs, ys, err, hover = [], [], [], []
+        previous = None
+        for _, r in frame.iterrows():
+            if previous is not None and (r["date_value"] - previous).days > 365.25 * max_gap_years:
+                xs.append(None)
+                ys.append(None)
+                err.append(None)
+                hover.append(None)
+            previous = r["date_value"]
+            xs.append(r["date_value"])
+            ys.append(r["members_low"])
+            err.append(r["members_high"] - r["members_low"])
+            figure = (
+                f"{r['members_low']:,}" if r["members_low"] == r["members_high"]
+                else f"{r['members_low']:,} to {r['members_high']:,}"
+            )
+            note = f"<br>{_wrap(r['note'])}" if r["note"] else ""
+            hover.append(
+                f"<b>{orgs.loc[org, 'short_name']}</b>, {r['date_label']}<br>{figure} ({r['counted']}){note}"
+                f"<br><br><b>Source</b><br>{_sources_text(r['source_ids'], sources)}"
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines+markers",
+                name=f"{orgs.loc[org, 'short_name']}",
+                connectgaps=False,
+                line={"color": PALETTE[i % len(PALETTE)], "width": 2},
+                marker={"size": 9, "symbol": SYMBOLS[i % len(SYMBOLS)], "color": PALETTE[i % len(PALETTE)]},
+                error_y={"type": "data", "symmetric": False, "array": err, "arrayminus": [0] * len(err),
+                         "visible": any(e for e in err if e), "thickness": 2, "width": 6},
+                hovertext=hover,
+                hoverinfo="text",
+            )
+        )
+    years = rows["date_value"].dt.year
+    period = f"{years.min()} to {years.max()}"
+    names = [orgs.loc[o, "short_name"] for o in wanted]
+    _base_layout(fig, title or f"Membership, {period}: {', '.join(names)}", x_title="Year",
+                 y_title="Members (as each source counts them)", height=460)
+    fig.update_yaxes(rangemode="tozero", tickformat=",")
+    fig.update_layout(
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "right",
+                "x": 1,
+                "xanchor": "right",
+                "y": 1.18,
+                "yanchor": "bottom",
+                "showactive": True,
+                "buttons": [
+                    {"label": "Linear scale", "method": "relayout", "args": [{"yaxis.type": "linear"}]},
+                    {"label": "Log scale", "method": "relayout", "args": [{"yaxis.type": "log"}]},
+                ],
+            }
+        ],
+        margin={"t": 130},
+    )
+    biggest = rows.loc[rows["members_high"].idxmax()]
+    summary = (
+        f"{len(rows)} sourced membership figures for {', '.join(names)}, {period}; the largest is "
+        f"{orgs.loc[biggest['organisation_id'], 'short_name']} with {biggest['members_high']:,} "
+        f"({biggest['date_label']})."
+    )
+    table = pd.DataFrame(
+        {
+            "Organisation": rows["organisation_id"].map(lambda o: orgs.loc[o, "short_name"]),
+            "Date": rows["date_label"],
+            "Members": [
+                f"{lo:,}" if lo == hi else f"{lo:,} to {hi:,}"
+                for lo, hi in zip(rows["members_low"], rows["members_high"], strict=True)
+            ],
+            "What was counted": rows["counted"],
+            "Source": rows["source_ids"].map(
+                lambda s: "; ".join(f"{sources.loc[x, 'author']} ({sources.loc[x, 'year']})" for x in s.split(";"))
+            ),
+        }
+    )
+    return _attach_alternative(fig, summary, table, "membership")

@@ -1,0 +1,67 @@
+"""Fact-check boxes built from ``data/claims.csv``: what the essay says, what the sources say, and a verdict.
+
+    >>> from course_helpers import factcheck
+    >>> factcheck.show("precision-of-terms")
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import data as course_data
+from .schemas import SECTIONS
+
+VERDICT_STYLE = {"confirmed": ("tip", "Confirmed"), "qualified": ("note", "Qualified"),
+                 "contradicted": ("warning", "Contradicted")}
+
+
+@dataclass(frozen=True)
+class FactChecks:
+    section: str
+    claims: pd.DataFrame
+    sources: pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        boxes = []
+        for _, c in self.claims.iterrows():
+            kind, label = VERDICT_STYLE[c["verdict"]]
+            cites = "; ".join(
+                _cite(self.sources.loc[s]) for s in c["source_ids"].split(";")
+            )
+            boxes.append(
+                f'<aside class="admonition {kind} course-factcheck" aria-label="Fact check: {label}">'
+                f'<p class="admonition-title">Fact check: {label.lower()}</p>'
+                f"<p><strong>The essay:</strong> {html.escape(c['claim'])}</p>"
+                f"<p><strong>The sources:</strong> {html.escape(c['finding'])}</p>"
+                f'<p class="course-factcheck-sources"><strong>Sources:</strong> {cites}</p></aside>'
+            )
+        return "\n".join(boxes)
+
+    def __repr__(self) -> str:
+        return "\n\n".join(
+            f"Fact check ({c['verdict']}): the essay: {c['claim']} The sources: {c['finding']}"
+            for _, c in self.claims.iterrows()
+        )
+
+
+def _cite(row: pd.Series) -> str:
+    text = f"{html.escape(row['author'])} ({row['year']}), <em>{html.escape(row['title'])}</em>"
+    if row["pages"]:
+        text += f", {html.escape(row['pages'])}"
+    if row["url"]:
+        text = f'<a href="{html.escape(row["url"])}">{text}</a>'
+    return text
+
+
+def show(section: str) -> FactChecks:
+    """Every claim of the essay section ``section`` that the sources confirm, qualify or contradict."""
+    if section not in SECTIONS:
+        raise ValueError(f"unknown essay section {section!r}; the sections are: {', '.join(SECTIONS)}")
+    claims = course_data.load("claims")
+    claims = claims[claims["section"] == section]
+    if claims.empty:
+        raise ValueError(f"data/claims.csv has no claim for the section {section!r}")
+    return FactChecks(section, claims, course_data.load("sources").set_index("id"))

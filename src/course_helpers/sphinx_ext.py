@@ -1,0 +1,45 @@
+"""A small Sphinx extension with what the book build needs from ``course_helpers``.
+
+* serves ``course-figures.js`` and ``course.css`` from the package's ``static/`` folder;
+* copies ``plotly.min.js`` from the installed plotly package into the book's ``_static`` once, so that every
+  figure is drawn by the same file the reader's browser caches (no CDN, nothing inlined per page).
+
+Enabled in ``_config.yml`` under ``sphinx: extra_extensions``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import plotly
+
+STATIC = Path(__file__).parent / "static"
+
+
+def plotly_js() -> Path:
+    """The plotly.js bundled with the installed plotly package (the same version the figures were made with)."""
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def _add_static(app) -> None:
+    app.config.html_static_path.append(str(STATIC))
+    app.add_js_file("course-figures.js", loading_method="defer")
+    app.add_js_file("course-quiz.js", loading_method="defer")
+    app.add_css_file("course.css")
+
+
+def _copy_plotly(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / "plotly.min.js"
+    source = plotly_js()
+    if not target.exists() or target.stat().st_size != source.stat().st_size:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def setup(app):
+    app.connect("builder-inited", _add_static)
+    app.connect("build-finished", _copy_plotly)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Set up and run The Party Question with nothing but Python 3.11+ (standard library only).
+
+    python3 tasks.py build      # make .venv, install the pins, build the book, print where to open it
+    python3 tasks.py test       # make .venv, install the pins, run the whole test suite (pytest)
+    python3 tasks.py bench      # print build times, page sizes and plotly.js size (scripts/benchmark.py)
+    python3 tasks.py check-data # check every table in data/ and print a summary
+
+The virtual environment is made once in .venv and reinstalled only when requirements.txt changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+BUILD = ROOT / "_build"
+STAMP = VENV / ".requirements.sha256"
+INPUTS_STAMP = BUILD / ".inputs.sha256"
+
+
+def say(message: str) -> None:
+    print(f"[tasks] {message}", flush=True)
+
+
+def run(*args: str | Path, **kwargs) -> int:
+    return subprocess.call([str(a) for a in args], cwd=ROOT, **kwargs)
+
+
+def _digest(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(str(path.relative_to(ROOT)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def ensure_env() -> None:
+    """Create .venv and install requirements.txt into it, unless it is already up to date."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"The Party Question needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    want = _digest([ROOT / "requirements.txt", ROOT / "pyproject.toml"])
+    if PY.exists() and STAMP.exists() and STAMP.read_text() == want:
+        return
+    if not PY.exists():
+        say(f"creating the virtual environment in {VENV.relative_to(ROOT)} ...")
+        import venv
+
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    say("installing the pinned packages from requirements.txt (a few minutes the first time) ...")
+    started = time.monotonic()
+    if run(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements.txt") != 0:
+        sys.exit("pip could not install requirements.txt; see the messages above.")
+    STAMP.write_text(want)
+    say(f"environment ready in {time.monotonic() - started:.0f} s")
+
+
+def inputs_changed() -> bool:
+    """True when data/ or the helper package changed since the last build.
+
+    The execution cache keys a chapter on its own text only; a chapter whose data or helpers changed must
+    execute again, so the cache is cleared when they change.
+    """
+    files = [p for p in (ROOT / "data").rglob("*") if p.is_file()]
+    files += [p for p in (ROOT / "src" / "course_helpers").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    want = _digest(files)
+    if INPUTS_STAMP.exists() and INPUTS_STAMP.read_text() == want:
+        return False
+    BUILD.mkdir(exist_ok=True)
+    INPUTS_STAMP.write_text(want)
+    return True
+
+
+def build(extra: list[str]) -> int:
+    ensure_env()
+    if inputs_changed() and (BUILD / ".jupyter_cache").exists():
+        say("data/ or src/course_helpers changed since the last build: every chapter will execute again")
+        shutil.rmtree(BUILD / ".jupyter_cache")
+    say("checking data/ ...")
+    if run(PY, "-m", "course_helpers.data") != 0:
+        return 1
+    say("building the book (strict: any warning fails the build) ...")
+    started = time.monotonic()
+    code = run(BIN / "jupyter-book", "build", ".", "-W", "-n", "--keep-going", *extra)
+    if code != 0:
+        say("the build failed; the messages above name the file and line.")
+        return code
+    say(f"built in {time.monotonic() - started:.0f} s")
+    say(f"open the book: {(BUILD / 'html' / 'index.html').as_uri()}")
+    return 0
+
+
+def test(extra: list[str]) -> int:
+    ensure_env()
+    return run(PY, "-m", "pytest", *extra)
+
+
+def main(argv: list[str]) -> int:
+    commands = {
+        "build": build,
+        "test": test,
+        "bench": lambda extra: (ensure_env(), run(PY, "scripts/benchmark.py", *extra))[1],
+        "check-data": lambda extra: (ensure_env(), run(PY, "-m", "course_helpers.data", *extra))[1],
+    }
+    if not argv or argv[0] not in commands:
+        print(__doc__)
+        return 2
+    return commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
