@@ -81,10 +81,22 @@ def _read_frame(path: Path) -> pd.DataFrame:
         raise DataError([f"{_display(path)}: the file does not exist"])
     text = _read_text(path)
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
         raise DataError([f"{_display(path)}: is not a readable CSV table ({exc})"]) from None
-    return frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+    records = [r for r in records if r]  # blank lines
+    if not records:
+        raise DataError([f"{_display(path)}: is empty; it needs a header row"])
+    header, rows = [h.strip() for h in records[0]], records[1:]
+    problems = [
+        f"{_display(path)}, row {n}: has {len(r)} cells but the header has {len(header)} columns "
+        "(a missing or extra comma? quote a cell that contains a comma)"
+        for n, r in enumerate(rows, start=2)
+        if len(r) != len(header)
+    ]
+    if problems:
+        raise DataError(problems)
+    return pd.DataFrame([[c.strip() for c in r] for r in rows], columns=header, dtype=str)
 
 
 def _schema_problems(name: str, frame: pd.DataFrame, shown: str) -> list[str]:
@@ -107,7 +119,7 @@ def _describe(cases: pd.DataFrame, shown: str, frame: pd.DataFrame) -> list[str]
             continue  # every column is read as text; a dtype failure cannot say more than the checks below
         elif index is None or pd.isna(index):
             problems.append((0, f"{shown}, column '{column}': {check}"))
-        elif column is None or column == shown or column not in frame.columns:
+        elif case["schema_context"] == "DataFrameSchema" or column is None or column not in frame.columns:
             problems.append((int(index) + 2, f"{shown}, row {int(index) + 2}: {check}"))
         else:
             row = int(index) + 2

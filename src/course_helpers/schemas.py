@@ -87,7 +87,7 @@ def _frame(columns: dict[str, pa.Column], *, unique: list[str] | None = None, ch
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "sources": _frame(
         {
-            "id": _col(SLUG, pa.Check(lambda s: ~s.duplicated(keep=False), error="is a duplicate id")),
+            "id": _col(SLUG, pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row")),
             "author": _col(),
             "title": _col(),
             "publisher": _col(),
@@ -108,7 +108,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     ),
     "organisations": _frame(
         {
-            "id": _col(SLUG, pa.Check(lambda s: ~s.duplicated(keep=False), error="is a duplicate id")),
+            "id": _col(SLUG, pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row")),
             "name": _col(),
             "short_name": _col(),
             "country": _col(),
@@ -133,7 +133,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     ),
     "events": _frame(
         {
-            "id": _col(SLUG, pa.Check(lambda s: ~s.duplicated(keep=False), error="is a duplicate id")),
+            "id": _col(SLUG, pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row")),
             "date": _col(),
             "precision": _col(_one_of(PRECISIONS)),
             "end_date": _col(required_text=False),
@@ -163,7 +163,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     ),
     "claims": _frame(
         {
-            "id": _col(SLUG, pa.Check(lambda s: ~s.duplicated(keep=False), error="is a duplicate id")),
+            "id": _col(SLUG, pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row")),
             "section": _col(_one_of(SECTIONS)),
             "claim": _col(),
             "finding": _col(),

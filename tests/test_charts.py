@@ -1,0 +1,107 @@
+"""Chart functions against tiny literal tables: traces, labels, data, hover text and text alternatives."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from course_helpers import charts, data, render
+
+
+@pytest.fixture
+def tables(tiny_data):
+    return data.load_all(tiny_data)
+
+
+def test_timeline_filtered_by_section(tables):
+    fig = charts.timeline("precision-of-terms", events=tables["events"], sources=tables["sources"])
+    assert isinstance(fig, go.Figure)
+    assert len(fig.data) == 1
+    trace = fig.data[0]
+    assert list(trace.y) == ["Germany"]
+    assert pd.Timestamp(trace.x[0]) == pd.Timestamp("1918-12-30")
+    hover = trace.hovertext[0]
+    assert "<b>KPD founded</b>" in hover and "30 December 1918 to 1 January 1919" in hover
+    assert "Founding congress." in hover and "B. Writer (2020), <i>A Page</i>" in hover
+    assert fig.layout.title.text == "Timeline of events: Precision of Terms"
+    assert fig.layout.xaxis.title.text.startswith("Date")
+    assert fig.layout.yaxis.title.text == "Country"
+    assert fig.layout.xaxis.rangeslider.visible is True
+    assert fig.layout.meta["summary"] == "1 events in 1 country (Germany), from 30 December 1918 to 30 December 1918."
+    assert fig.layout.meta["table_rows"] == [["30 December 1918", "KPD founded", "Germany",
+                                              "Precision of Terms; Lessons of History", "B. Writer (2020)"]]
+
+
+def test_master_timeline_has_static_filters(tables):
+    fig = charts.timeline(events=tables["events"], sources=tables["sources"])
+    # two primary traces (one per section an event serves first) plus one hidden filter trace per section
+    assert [t.name for t in fig.data] == ["Precision of Terms", "Lessons of History", "Precision of Terms",
+                                          "Lessons of History"]
+    assert [t.visible for t in fig.data] == [True, True, False, False]
+    section_menu, country_menu = fig.layout.updatemenus
+    labels = [b.label for b in section_menu.buttons]
+    assert labels == ["All essay sections", "Precision of Terms", "Lessons of History"]
+    # choosing "Lessons of History" shows only its filter trace, which holds both events
+    assert section_menu.buttons[2].args[0]["visible"] == [False, False, False, True]
+    assert len(fig.data[3].x) == 2
+    assert [b.label for b in country_menu.buttons] == ["All countries", "Germany"]
+
+
+def test_timeline_palette_is_colour_blind_safe(tables):
+    fig = charts.timeline(events=tables["events"], sources=tables["sources"])
+    assert {t.marker.color for t in fig.data} <= set(charts.PALETTE)
+
+
+def test_timeline_rejects_unknown_section(tables):
+    with pytest.raises(ValueError, match="unknown essay section 'soviets'"):
+        charts.timeline("soviets", events=tables["events"], sources=tables["sources"])
+
+
+def test_membership_points_ranges_and_sources(tables):
+    fig = charts.membership(["kpd", "kapd"], membership_rows=tables["membership"],
+                            organisation_rows=tables["organisations"], sources=tables["sources"])
+    kpd, kapd = fig.data
+    assert kpd.name == "KPD" and kapd.name == "KAPD"
+    # KPD: 1921 and 1925 are more than three years apart, so no line joins them (a None gap)
+    assert list(kpd.y) == [359613, None, 122755]
+    assert kpd.connectgaps is False
+    # KAPD: two sources disagree about 1920; each figure is its own point, the range drawn as an error bar
+    assert list(kapd.y) == [20000, 38000]
+    assert list(kapd.error_y.array) == [60000, 0]
+    assert "20,000 to 80,000 (delegates-represented)" in kapd.hovertext[0]
+    assert "38,000 (estimate)" in kapd.hovertext[1] and "A. Historian (2001), <i>A History</i>, pp. 10-12" in kapd.hovertext[1]
+    assert fig.layout.yaxis.title.text == "Members (as each source counts them)"
+    assert fig.layout.xaxis.title.text == "Year"
+    assert [b.label for b in fig.layout.updatemenus[0].buttons] == ["Linear scale", "Log scale"]
+    assert fig.layout.updatemenus[0].buttons[1].args[0] == {"yaxis.type": "log"}
+    assert fig.layout.meta["summary"] == (
+        "4 sourced membership figures for KPD, KAPD, 1920 to 1925; the largest is KPD with 359,613 (1921)."
+    )
+
+
+def test_membership_period_filter_and_errors(tables):
+    kw = dict(membership_rows=tables["membership"], organisation_rows=tables["organisations"], sources=tables["sources"])
+    fig = charts.membership(["kpd"], start=1922, **kw)
+    assert list(fig.data[0].y) == [122755]
+    with pytest.raises(ValueError, match="unknown organisation id\\(s\\): spd"):
+        charts.membership(["spd"], **kw)
+    with pytest.raises(ValueError, match="no membership figures for kapd in this period"):
+        charts.membership(["kapd"], start=1925, **kw)
+
+
+def test_rendered_html_has_plot_caption_and_table(tables):
+    fig = charts.membership(["kapd"], membership_rows=tables["membership"], organisation_rows=tables["organisations"],
+                            sources=tables["sources"])
+    html = render.figure_html(fig.to_plotly_json())
+    assert 'class="course-plot"' in html and 'role="img"' in html
+    assert "<figcaption><strong>Membership, 1920 to 1920: KAPD.</strong> 2 sourced membership figures" in html
+    assert "<th scope=\"col\">What was counted</th>" in html and "<td>20,000 to 80,000</td>" in html
+    assert "</script>" in html and html.count("</script>") == 1  # the JSON cannot close its own script tag
+
+
+def test_course_renderer_bundle_keeps_plotly_mime_for_jupyterlab(tables):
+    fig = charts.timeline(events=tables["events"], sources=tables["sources"])
+    bundle = fig._repr_mimebundle_()
+    assert "application/vnd.plotly.v1+json" in bundle
+    assert bundle["text/plain"].startswith("2 events in 1 country")

@@ -1,0 +1,88 @@
+"""Self-check quizzes (YAML, schema-checked) and fact-check boxes (from claims.csv)."""
+
+from __future__ import annotations
+
+import pytest
+
+from course_helpers import factcheck, quiz
+from course_helpers.data import DataError
+
+GOOD = """chapter: demo
+title: Check yourself
+questions:
+  - id: who-built
+    prompt: Who built the soviets of 1917?
+    options:
+      - text: Socialist activists
+        correct: true
+        explanation: Right; the essay stresses that they were organised.
+      - text: Nobody; they arose by themselves
+        explanation: The essay argues against this reading.
+"""
+
+
+@pytest.fixture
+def quiz_folder(tmp_path):
+    (tmp_path / "quizzes").mkdir()
+    return tmp_path
+
+
+def write(folder, text, name="demo"):
+    (folder / "quizzes" / f"{name}.yml").write_text(text, encoding="utf-8")
+
+
+def test_quiz_loads_and_marks(quiz_folder):
+    write(quiz_folder, GOOD)
+    q = quiz.load("demo", quiz_folder)
+    question = q.questions[0]
+    assert question.answer == "a"
+    assert question.mark("a") == (True, "Right; the essay stresses that they were organised.")
+    assert question.mark("b") == (False, "The essay argues against this reading.")
+    with pytest.raises(ValueError, match="has no option 'c'"):
+        question.mark("c")
+
+
+def test_quiz_html_is_an_accessible_form(quiz_folder):
+    write(quiz_folder, GOOD)
+    html = quiz.to_html(quiz.load("demo", quiz_folder))
+    assert '<fieldset><legend><span class="course-q-num">Question 1.</span> Who built the soviets of 1917?</legend>' in html
+    assert '<input type="radio" id="quiz-demo-who-built-a" name="quiz-demo-who-built" value="a">' in html
+    assert '<label for="quiz-demo-who-built-a">Socialist activists</label>' in html
+    assert 'role="status" aria-live="polite"' in html
+    assert '<p data-option="b" data-correct="false">The essay argues against this reading.</p>' in html
+    assert "<noscript><details><summary>Show the answer</summary>" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOD.replace("        correct: true\n", ""), "data/quizzes/demo.yml, question 'who-built': has 0 correct options; it needs exactly one"),
+        (GOOD.replace("        explanation: The essay argues against this reading.\n", ""),
+         "data/quizzes/demo.yml, at questions/0/options/1: 'explanation' is a required property"),
+        (GOOD.replace("chapter: demo", "chapter: other"), "data/quizzes/demo.yml: says it is for chapter 'other', not 'demo'"),
+        ("chapter: [unclosed", "data/quizzes/demo.yml: is not readable YAML in UTF-8"),
+    ],
+    ids=["no correct option", "option without explanation", "wrong chapter", "broken YAML"],
+)
+def test_bad_quiz_files_are_named(quiz_folder, text, message):
+    write(quiz_folder, text)
+    with pytest.raises(DataError) as caught:
+        quiz.load("demo", quiz_folder)
+    assert str(caught.value).startswith(message)
+
+
+def test_missing_quiz(quiz_folder):
+    with pytest.raises(DataError, match="data/quizzes/nothing.yml: the file does not exist"):
+        quiz.load("nothing", quiz_folder)
+
+
+def test_factcheck_boxes(tiny_data, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tiny_data))
+    boxes = factcheck.show("precision-of-terms")
+    html = boxes._repr_html_()
+    assert '<aside class="admonition warning course-factcheck" aria-label="Fact check: Contradicted">' in html
+    assert "<strong>The essay:</strong> The essay calls Bordiga Roberto." in html
+    assert '<a href="https://example.org/page">B. Writer (2020), <em>A Page</em></a>' in html
+    assert repr(boxes).startswith("Fact check (contradicted): the essay: The essay calls Bordiga Roberto.")
+    with pytest.raises(ValueError, match="has no claim for the section 'role-of-cadre'"):
+        factcheck.show("role-of-cadre")
