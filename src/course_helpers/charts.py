@@ -60,7 +60,7 @@ def _sources_text(source_ids: str, sources: pd.DataFrame) -> str:
     for sid in source_ids.split(";"):
         row = sources.loc[sid]
         where = f", {row['pages']}" if row["pages"] else ""
-        parts.append(f"{row['author']} ({row['year']}), <i>{row['title']}</i>{where}")
+        parts.append(f"{(row['author'] or row['publisher'])} ({row['year']}), <i>{row['title']}</i>{where}")
     return "<br>".join(parts)
 
 
@@ -189,7 +189,7 @@ def timeline(
             "Country": events["country"],
             "Essay section": events["section"].map(lambda s: "; ".join(SECTIONS[x] for x in _section_list(s))),
             "Sources": events["source_ids"].map(
-                lambda s: "; ".join(f"{sources.loc[x, 'author']} ({sources.loc[x, 'year']})" for x in s.split(";"))
+                lambda s: "; ".join(f"{(sources.loc[x, 'author'] or sources.loc[x, 'publisher'])} ({sources.loc[x, 'year']})" for x in s.split(";"))
             ),
         }
     )
@@ -315,7 +315,7 @@ def membership(
             ],
             "What was counted": rows["counted"],
             "Source": rows["source_ids"].map(
-                lambda s: "; ".join(f"{sources.loc[x, 'author']} ({sources.loc[x, 'year']})" for x in s.split(";"))
+                lambda s: "; ".join(f"{(sources.loc[x, 'author'] or sources.loc[x, 'publisher'])} ({sources.loc[x, 'year']})" for x in s.split(";"))
             ),
         }
     )

@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import io
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -124,7 +125,18 @@ def _describe(cases: pd.DataFrame, shown: str, frame: pd.DataFrame) -> list[str]
         else:
             row = int(index) + 2
             problems.append((row, f"{shown}, row {row}, column '{column}': {check} (found {value!r})"))
-    return [text for _, text in sorted(dict.fromkeys(problems), key=lambda p: p[0])]
+    return _first_per_cell(problems)
+
+
+def _first_per_cell(problems: list[tuple[int, str]]) -> list[str]:
+    """Keep one problem per row and column (an empty cell also fails its vocabulary check: say it once)."""
+    seen, kept = set(), []
+    for row, text in problems:
+        cell = text.split(":", 1)[0]
+        if cell not in seen:
+            seen.add(cell)
+            kept.append((row, text))
+    return [text for _, text in sorted(kept, key=lambda p: p[0])]
 
 
 def parse_date(value: str, precision: str) -> dt.date:
@@ -143,14 +155,19 @@ def format_date(value: str, precision: str) -> str:
     return {"day": f"{day.day} {day:%B %Y}", "month": f"{day:%B %Y}", "year": f"{day:%Y}"}[precision]
 
 
+OPTIONAL_DATES = {"founded", "dissolved", "end_date"}  # organisation_links.date too (see below)
+
+
 def _date_problems(name: str, frame: pd.DataFrame, shown: str) -> list[str]:
     problems = []
     expected = {"day": "YYYY-MM-DD", "month": "YYYY-MM", "year": "YYYY"}
     for column, precision_column in DATE_COLUMNS.get(name, []):
+        if column not in frame.columns or precision_column not in frame.columns:
+            continue  # reported as a missing column
         for index, (value, precision) in enumerate(zip(frame[column], frame[precision_column], strict=True)):
             row = index + 2
             if value == "" and precision == "":
-                if column in ("dissolved", "end_date"):
+                if column in OPTIONAL_DATES or name == "organisation_links":
                     continue
                 problems.append(f"{shown}, row {row}, column '{column}': is empty; it needs a date")
                 continue
@@ -250,8 +267,13 @@ def _load_cached(name: str, folder: str, stamp: tuple) -> pd.DataFrame:
         problems += _order_problems(name, frame, shown)
         problems += _reference_problems(name, frame, shown, Path(folder))
     if problems:
-        raise DataError(problems)
+        raise DataError(_first_per_cell([(_row_of(p), p) for p in problems]))
     return _typed(name, frame)
+
+
+def _row_of(problem: str) -> int:
+    found = re.search(r", row (\d+)", problem)
+    return int(found.group(1)) if found else 0
 
 
 def _stamp(folder: Path) -> tuple:
@@ -285,7 +307,7 @@ def citation(source_ids: str, folder: str | Path | None = None) -> str:
     parts = []
     for sid in source_ids.split(";"):
         row = sources.loc[sid]
-        parts.append(f"{row['author']} ({row['year']}), {row['title']}")
+        parts.append(f"{(row['author'] or row['publisher'])} ({row['year']}), {row['title']}")
     return "; ".join(parts)
 
 

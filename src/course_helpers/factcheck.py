@@ -48,7 +48,7 @@ class FactChecks:
 
 
 def _cite(row: pd.Series) -> str:
-    text = f"{html.escape(row['author'])} ({row['year']}), <em>{html.escape(row['title'])}</em>"
+    text = f"{html.escape((row['author'] or row['publisher']))} ({row['year']}), <em>{html.escape(row['title'])}</em>"
     if row["pages"]:
         text += f", {html.escape(row['pages'])}"
     if row["url"]:

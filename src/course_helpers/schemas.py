@@ -88,7 +88,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "sources": _frame(
         {
             "id": _col(SLUG, pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row")),
-            "author": _col(),
+            "author": _col(required_text=False),  # empty when the work names no author: the publisher stands in
             "title": _col(),
             "publisher": _col(),
             "year": _col(YEAR),
@@ -113,8 +113,8 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "short_name": _col(),
             "country": _col(),
             "kind": _col(_one_of(ORG_KINDS)),
-            "founded": _col(),
-            "founded_precision": _col(_one_of(PRECISIONS)),
+            "founded": _col(required_text=False),  # empty when no source gives a date
+            "founded_precision": _col(_optional_one_of(PRECISIONS), required_text=False),
             "dissolved": _col(required_text=False),
             "dissolved_precision": _col(_optional_one_of(PRECISIONS), required_text=False),
             "source_ids": _col(SOURCE_IDS, required_text=False),
@@ -125,8 +125,8 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "from_id": _col(SLUG),
             "to_id": _col(SLUG),
             "kind": _col(_one_of(LINK_KINDS)),
-            "date": _col(),
-            "precision": _col(_one_of(PRECISIONS)),
+            "date": _col(required_text=False),  # empty when no source dates the link
+            "precision": _col(_optional_one_of(PRECISIONS), required_text=False),
             "source_ids": _col(SOURCE_IDS, required_text=False),
             "note": _col(required_text=False),
         }
