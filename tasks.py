@@ -46,7 +46,7 @@ def _digest(paths: list[Path]) -> str:
 
 def ensure_env() -> None:
     """Create .venv and install requirements.txt into it, unless it is already up to date."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 -- this file must run on an old Python to say so
         sys.exit(f"The Party Question needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     want = _digest([ROOT / "requirements.txt", ROOT / "pyproject.toml"])
     if PY.exists() and STAMP.exists() and STAMP.read_text() == want:
@@ -71,7 +71,11 @@ def inputs_changed() -> bool:
     execute again, so the cache is cleared when they change.
     """
     files = [p for p in (ROOT / "data").rglob("*") if p.is_file()]
-    files += [p for p in (ROOT / "src" / "course_helpers").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    files += [
+        p
+        for p in (ROOT / "src" / "course_helpers").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
     want = _digest(files)
     if INPUTS_STAMP.exists() and INPUTS_STAMP.read_text() == want:
         return False

@@ -61,7 +61,9 @@ def built_book() -> Path:
     exe = Path(sys.executable).with_name("jupyter-book")
     result = subprocess.run(
         [str(exe), "build", str(ROOT), "-W", "-n", "--keep-going"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     log = result.stdout + result.stderr
     (artifacts / "build.log").write_text(log, encoding="utf-8")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.build
@@ -35,15 +34,20 @@ def test_every_figure_a_chapter_makes_is_on_its_page(built_book):
         nb = nbformat.read(nb_path, as_version=4)
         made = sum(
             PLOTLY_MIME in output.get("data", {})
-            for cell in nb.cells if cell.cell_type == "code"
+            for cell in nb.cells
+            if cell.cell_type == "code"
             for output in cell.get("outputs", [])
         )
         page = built_book / nb_path.relative_to(ROOT / "_build" / "jupyter_execute").with_suffix(".html")
         html = page.read_text(encoding="utf-8")
         placeholders = re.findall(r'<div class="course-plot"[^>]*data-course-plot="([^"]+)"', html)
-        assert len(placeholders) == made, f"{page.name}: the notebook made {made} figures, the page has {len(placeholders)}"
+        assert len(placeholders) == made, (
+            f"{page.name}: the notebook made {made} figures, the page has {len(placeholders)}"
+        )
         for spec_id in placeholders:
-            spec = re.search(rf'<script type="application/json" id="{re.escape(spec_id)}">(.*?)</script>', html, re.S)
+            spec = re.search(
+                rf'<script type="application/json" id="{re.escape(spec_id)}">(.*?)</script>', html, re.S
+            )
             assert spec, f"{page.name}: figure {spec_id} has no data"
             fig = json.loads(spec.group(1).replace("<\\/", "</"))
             assert fig["data"], f"{page.name}: figure {spec_id} has no traces"

@@ -23,13 +23,19 @@ def test_loads_typed_columns(tiny_data):
 
 def test_load_all_returns_every_table(tiny_data):
     tables = data.load_all(tiny_data)
-    assert sorted(tables) == sorted(["sources", "organisations", "organisation_links", "events", "membership", "claims"])
+    assert sorted(tables) == sorted(
+        ["sources", "organisations", "organisation_links", "events", "membership", "claims"]
+    )
     assert len(tables["organisations"]) == 2
 
 
 @pytest.mark.parametrize(
     ("value", "precision", "label"),
-    [("1917-10-25", "day", "25 October 1917"), ("1917-10", "month", "October 1917"), ("1917", "year", "1917")],
+    [
+        ("1917-10-25", "day", "25 October 1917"),
+        ("1917-10", "month", "October 1917"),
+        ("1917", "year", "1917"),
+    ],
 )
 def test_format_date(value, precision, label):
     assert data.format_date(value, precision) == label
@@ -53,62 +59,88 @@ def _replace(folder, name, old, new):
 
 MALFORMED = {
     "row with a cell too many": (
-        "membership.csv", "kpd,1925,year,122755,122755,members,book,", "kpd,1925,year,122,755,122755,members,book,",
+        "membership.csv",
+        "kpd,1925,year,122755,122755,members,book,",
+        "kpd,1925,year,122,755,122755,members,book,",
         "data/membership.csv, row 5: has 9 cells but the header has 8 columns (a missing or extra comma? quote a "
         "cell that contains a comma)",
     ),
     "unparseable date": (
-        "events.csv", "1920-04-04,day", "1920-13-04,day",
+        "events.csv",
+        "1920-04-04,day",
+        "1920-13-04,day",
         "data/events.csv, row 2, column 'date': '1920-13-04' is not a date at precision 'day' (write YYYY-MM-DD)",
     ),
     "date at the wrong precision": (
-        "organisations.csv", "1920-04,month", "1920-04,year",
+        "organisations.csv",
+        "1920-04,month",
+        "1920-04,year",
         "data/organisations.csv, row 3, column 'founded': '1920-04' is not a date at precision 'year' (write YYYY)",
     ),
     "negative members": (
-        "membership.csv", "kpd,1921,year,359613", "kpd,1921,year,-5",
+        "membership.csv",
+        "kpd,1921,year,359613",
+        "kpd,1921,year,-5",
         "data/membership.csv, row 4, column 'members_low': must be a whole number of 0 or more, written with digits "
         "only (found '-5')",
     ),
     "non-numeric members": (
-        "membership.csv", "38000,38000", "38000,many",
+        "membership.csv",
+        "38000,38000",
+        "38000,many",
         "data/membership.csv, row 2, column 'members_high': must be a whole number of 0 or more, written with digits "
         "only (found 'many')",
     ),
     "low above high": (
-        "membership.csv", "20000,80000", "90000,80000",
+        "membership.csv",
+        "20000,80000",
+        "90000,80000",
         "data/membership.csv, row 3, column 'members_high': is smaller than members_low (80000 < 90000)",
     ),
     "unknown organisation id": (
-        "membership.csv", "kpd,1925", "kpx,1925",
+        "membership.csv",
+        "kpd,1925",
+        "kpx,1925",
         "data/membership.csv, row 5, column 'organisation_id': names an organisation 'kpx' that is not in "
         "data/organisations.csv",
     ),
     "unknown source id": (
-        "events.csv", "Founding congress.,page", "Founding congress.,pagee",
+        "events.csv",
+        "Founding congress.,page",
+        "Founding congress.,pagee",
         "data/events.csv, row 3, column 'source_ids': names a source 'pagee' that is not in data/sources.csv",
     ),
     "duplicate id": (
-        "events.csv", "kpd-founded,1918", "kapd-founded,1918",
+        "events.csv",
+        "kpd-founded,1918",
+        "kapd-founded,1918",
         "data/events.csv, row 3, column 'id': repeats an id used in an earlier row (found 'kapd-founded')",
     ),
     "row without a source": (
-        "claims.csv", "contradicted,page", "contradicted,",
+        "claims.csv",
+        "contradicted,page",
+        "contradicted,",
         "data/claims.csv, row 2, column 'source_ids': must list source ids separated by ';' (every row needs at "
         "least one source) (found '')",
     ),
     "value outside its vocabulary": (
-        "organisations.csv", "Germany,party,1918", "Germany,sect,1918",
+        "organisations.csv",
+        "Germany,party,1918",
+        "Germany,sect,1918",
         "data/organisations.csv, row 2, column 'kind': must be one of: party, faction, union, federation, movement, "
         "mass-organisation, armed-front, council, assembly, government, international, publication, network, "
         "coalition, campaign (found 'sect')",
     ),
     "dissolved before founded": (
-        "organisations.csv", "1918-12-30,day,1933,year", "1918-12-30,day,1917,year",
+        "organisations.csv",
+        "1918-12-30,day,1933,year",
+        "1918-12-30,day,1917,year",
         "data/organisations.csv, row 2, column 'dissolved': 1917 is before founded 1918-12-30",
     ),
     "source a reader cannot check": (
-        "sources.csv", "2001,,pp. 10-12", "2001,,",
+        "sources.csv",
+        "2001,,pp. 10-12",
+        "2001,,",
         "data/sources.csv, row 2: needs a url or pages, so a reader can check it",
     ),
 }
@@ -136,7 +168,9 @@ def test_missing_column(tiny_data):
 def test_unexpected_column(tiny_data):
     path = tiny_data / "claims.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("\n".join([lines[0] + ",colour"] + [line + ",red" for line in lines[1:]]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join([lines[0] + ",colour"] + [line + ",red" for line in lines[1:]]) + "\n", encoding="utf-8"
+    )
     with pytest.raises(DataError) as caught:
         data.load("claims", tiny_data)
     assert str(caught.value) == "data/claims.csv, header row, column 'colour': is not a column this table has"
@@ -182,11 +216,35 @@ def test_command_line_check_reports_without_traceback(tiny_data, capsys):
 def test_cache_sees_edits(tiny_data):
     assert len(data.load("claims", tiny_data)) == 1
     path = tiny_data / "claims.csv"
-    path.write_text(path.read_text(encoding="utf-8") + "second,introduction,A.,B.,confirmed,book\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "second,introduction,A.,B.,confirmed,book\n", encoding="utf-8"
+    )
     assert len(data.load("claims", tiny_data)) == 2
 
 
-def test_real_course_data_is_valid():
+# Every organisation the essay names (see the table of essay sections in the course guide).
+ESSAY_ORGANISATIONS = (
+    "rsdlp bolsheviks mensheviks petrograd-soviet all-russian-congress-of-soviets constituent-assembly spd uspd "
+    "spartacus-league kpd kapd bavarian-soviet-republic ccp cnt fai cpusa cp-alabama share-croppers-union pci "
+    "potere-operaio lotta-continua autonomia-operaia red-brigades democrazia-proletaria fmln fdr fpl pcs m26-7 cio "
+    "ue ilwu teamsters labor-party-us dsa marxist-center counterpower ofs regeneration-magazine cosmonaut-magazine "
+    "comintern amazonians-united autonomous-tenant-union-network lcip"
+).split()
+ESSAY_EVENTS = (
+    "kapp-putsch ruhr-uprising hundred-flowers-announced anti-rightist-campaign-launched "
+    "constituent-assembly-election constituent-assembly-dissolved bavarian-soviet-republic"
+).split()
+
+
+def test_real_course_data_is_valid_and_covers_the_essay():
     tables = data.load_all()
     assert len(tables["events"]) >= 60
     assert len(tables["membership"]) >= 40
+    assert tables["membership"]["organisation_id"].nunique() >= 10
+    missing = sorted(set(ESSAY_ORGANISATIONS) - set(tables["organisations"]["id"]))
+    assert not missing, f"organisations the essay names are missing from data/organisations.csv: {missing}"
+    missing = sorted(set(ESSAY_EVENTS) - set(tables["events"]["id"]))
+    assert not missing, f"events the essay relies on are missing from data/events.csv: {missing}"
+    sections = set(tables["events"]["section"].str.split(";").explode())
+    assert sections == set(data.SECTIONS), f"essay sections with no event: {set(data.SECTIONS) - sections}"
+    assert set(tables["claims"]["section"]) >= set(data.SECTIONS) - {"role-of-cadre"}

@@ -45,7 +45,10 @@ def test_quiz_loads_and_marks(quiz_folder):
 def test_quiz_html_is_an_accessible_form(quiz_folder):
     write(quiz_folder, GOOD)
     html = quiz.to_html(quiz.load("demo", quiz_folder))
-    assert '<fieldset><legend><span class="course-q-num">Question 1.</span> Who built the soviets of 1917?</legend>' in html
+    assert (
+        '<fieldset><legend><span class="course-q-num">Question 1.</span> Who built the soviets of 1917?</legend>'
+        in html
+    )
     assert '<input type="radio" id="quiz-demo-who-built-a" name="quiz-demo-who-built" value="a">' in html
     assert '<label for="quiz-demo-who-built-a">Socialist activists</label>' in html
     assert 'role="status" aria-live="polite"' in html
@@ -56,10 +59,18 @@ def test_quiz_html_is_an_accessible_form(quiz_folder):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (GOOD.replace("        correct: true\n", ""), "data/quizzes/demo.yml, question 'who-built': has 0 correct options; it needs exactly one"),
-        (GOOD.replace("        explanation: The essay argues against this reading.\n", ""),
-         "data/quizzes/demo.yml, at questions/0/options/1: 'explanation' is a required property"),
-        (GOOD.replace("chapter: demo", "chapter: other"), "data/quizzes/demo.yml: says it is for chapter 'other', not 'demo'"),
+        (
+            GOOD.replace("        correct: true\n", ""),
+            "data/quizzes/demo.yml, question 'who-built': has 0 correct options; it needs exactly one",
+        ),
+        (
+            GOOD.replace("        explanation: The essay argues against this reading.\n", ""),
+            "data/quizzes/demo.yml, at questions/0/options/1: 'explanation' is a required property",
+        ),
+        (
+            GOOD.replace("chapter: demo", "chapter: other"),
+            "data/quizzes/demo.yml: says it is for chapter 'other', not 'demo'",
+        ),
         ("chapter: [unclosed", "data/quizzes/demo.yml: is not readable YAML in UTF-8"),
     ],
     ids=["no correct option", "option without explanation", "wrong chapter", "broken YAML"],

@@ -21,7 +21,8 @@ from . import render
 from .schemas import SECTIONS
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# Yellow comes last: it is hard to see on a white page, so it is used only when seven colours are not enough.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon"]
 render.register()  # figures show in JupyterLab and in the built book alike (see render.py)
 
@@ -110,6 +111,7 @@ def timeline(
         raise ValueError("no events match this timeline's filter; nothing to draw")
     events = events.sort_values("date_value").reset_index(drop=True)
     countries = sorted(events["country"].unique())
+    lanes = countries[::-1]  # plotly draws the first category at the bottom: this puts A at the top
     primary = events["section"].map(lambda s: _section_list(s)[0])
     section_order = [s for s in SECTIONS if s in set(primary)]
 
@@ -132,7 +134,12 @@ def timeline(
                 mode="markers",
                 name=SECTIONS[sec],
                 legendgroup=sec,
-                marker={"size": 13, "color": colour, "symbol": symbol, "line": {"width": 1, "color": "#ffffff"}},
+                marker={
+                    "size": 13,
+                    "color": colour,
+                    "symbol": symbol,
+                    "line": {"width": 1, "color": "#ffffff"},
+                },
                 hovertext=hover,
                 hoverinfo="text",
                 visible=visible,
@@ -144,37 +151,75 @@ def timeline(
         add_trace(events[primary == sec], sec, visible=True, legend=True)
     menus = []
     if section is None and country is None:
-        filter_sections = [s for s in SECTIONS if events["section"].map(lambda v, s=s: s in _section_list(v)).any()]
+        filter_sections = [
+            s for s in SECTIONS if events["section"].map(lambda v, s=s: s in _section_list(v)).any()
+        ]
         for sec in filter_sections:
-            add_trace(events[events["section"].map(lambda v, s=sec: s in _section_list(v))], sec, visible=False,
-                      legend=False)
+            add_trace(
+                events[events["section"].map(lambda v, s=sec: s in _section_list(v))],
+                sec,
+                visible=False,
+                legend=False,
+            )
         n_primary, n_filter = len(section_order), len(filter_sections)
         buttons = [
-            {"label": "All essay sections", "method": "update",
-             "args": [{"visible": [True] * n_primary + [False] * n_filter}]}
+            {
+                "label": "All essay sections",
+                "method": "update",
+                "args": [{"visible": [True] * n_primary + [False] * n_filter}],
+            }
         ]
         for i, sec in enumerate(filter_sections):
             visible = [False] * n_primary + [j == i for j in range(n_filter)]
             buttons.append({"label": SECTIONS[sec], "method": "update", "args": [{"visible": visible}]})
         country_buttons = [
-            {"label": "All countries", "method": "relayout",
-             "args": [{"yaxis.range": [-0.5, len(countries) - 0.5]}]}
+            {
+                "label": "All countries",
+                "method": "relayout",
+                "args": [{"yaxis.range": [-0.5, len(countries) - 0.5]}],
+            }
         ] + [
-            {"label": c, "method": "relayout", "args": [{"yaxis.range": [i - 0.5, i + 0.5]}]}
-            for i, c in enumerate(countries)
+            {
+                "label": c,
+                "method": "relayout",
+                "args": [{"yaxis.range": [lanes.index(c) - 0.5, lanes.index(c) + 0.5]}],
+            }
+            for c in countries
         ]
         menus = [
-            {"buttons": buttons, "direction": "down", "x": 0, "xanchor": "left", "y": 1.32, "yanchor": "top",
-             "showactive": True, "name": "section"},
-            {"buttons": country_buttons, "direction": "down", "x": 0.42, "xanchor": "left", "y": 1.32,
-             "yanchor": "top", "showactive": True, "name": "country"},
+            {
+                "buttons": buttons,
+                "direction": "down",
+                "x": 0,
+                "xanchor": "left",
+                "y": 1.32,
+                "yanchor": "top",
+                "showactive": True,
+                "name": "section",
+            },
+            {
+                "buttons": country_buttons,
+                "direction": "down",
+                "x": 0.42,
+                "xanchor": "left",
+                "y": 1.32,
+                "yanchor": "top",
+                "showactive": True,
+                "name": "country",
+            },
         ]
     span = f"{events['date_label'].iloc[0]} to {events['date_label'].iloc[-1]}"
     default_title = "Timeline of events" + (f": {SECTIONS[section]}" if section else "")
-    _base_layout(fig, title or default_title, x_title="Date (drag the slider below to zoom)", y_title="Country",
-                 height=max(380, 140 + 60 * len(countries)) + (60 if menus else 0))
-    fig.update_yaxes(categoryorder="array", categoryarray=countries, range=[-0.5, len(countries) - 0.5],
-                     fixedrange=True)
+    _base_layout(
+        fig,
+        title or default_title,
+        x_title="Date (drag the slider below to zoom)",
+        y_title="Country",
+        height=max(380, 140 + 60 * len(countries)) + (60 if menus else 0),
+    )
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=lanes, range=[-0.5, len(countries) - 0.5], fixedrange=True
+    )
     fig.update_xaxes(rangeslider={"visible": True, "thickness": 0.08}, type="date")
     if menus:
         fig.update_layout(updatemenus=menus, margin={"t": 150})
@@ -187,9 +232,14 @@ def timeline(
             "Date": events["date_label"],
             "Event": events["title"],
             "Country": events["country"],
-            "Essay section": events["section"].map(lambda s: "; ".join(SECTIONS[x] for x in _section_list(s))),
+            "Essay section": events["section"].map(
+                lambda s: "; ".join(SECTIONS[x] for x in _section_list(s))
+            ),
             "Sources": events["source_ids"].map(
-                lambda s: "; ".join(f"{(sources.loc[x, 'author'] or sources.loc[x, 'publisher'])} ({sources.loc[x, 'year']})" for x in s.split(";"))
+                lambda s: "; ".join(
+                    f"{(sources.loc[x, 'author'] or sources.loc[x, 'publisher'])} ({sources.loc[x, 'year']})"
+                    for x in s.split(";")
+                )
             ),
         }
     )
@@ -221,7 +271,9 @@ def membership(
     """
     wanted = list(organisations)
     rows = course_data.load("membership") if membership_rows is None else membership_rows
-    orgs = (course_data.load("organisations") if organisation_rows is None else organisation_rows).set_index("id")
+    orgs = (course_data.load("organisations") if organisation_rows is None else organisation_rows).set_index(
+        "id"
+    )
     sources = (course_data.load("sources") if sources is None else sources).set_index("id")
     unknown = [o for o in wanted if o not in orgs.index]
     if unknown:
@@ -233,7 +285,9 @@ def membership(
         rows = rows[rows["date_value"].dt.year <= end]
     missing = [o for o in wanted if o not in set(rows["organisation_id"])]
     if missing:
-        raise ValueError(f"no membership figures for {', '.join(missing)} in this period; see data/membership.csv")
+        raise ValueError(
+            f"no membership figures for {', '.join(missing)} in this period; see data/membership.csv"
+        )
     rows = rows.sort_values(["organisation_id", "date_value", "members_low"])
 
     fig = go.Figure()
@@ -252,7 +306,8 @@ def membership(
             ys.append(r["members_low"])
             err.append(r["members_high"] - r["members_low"])
             figure = (
-                f"{r['members_low']:,}" if r["members_low"] == r["members_high"]
+                f"{r['members_low']:,}"
+                if r["members_low"] == r["members_high"]
                 else f"{r['members_low']:,} to {r['members_high']:,}"
             )
             note = f"<br>{_wrap(r['note'])}" if r["note"] else ""
@@ -269,8 +324,15 @@ def membership(
                 connectgaps=False,
                 line={"color": PALETTE[i % len(PALETTE)], "width": 2},
                 marker={"size": 9, "symbol": SYMBOLS[i % len(SYMBOLS)], "color": PALETTE[i % len(PALETTE)]},
-                error_y={"type": "data", "symmetric": False, "array": err, "arrayminus": [0] * len(err),
-                         "visible": any(e for e in err if e), "thickness": 2, "width": 6},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": err,
+                    "arrayminus": [0] * len(err),
+                    "visible": any(e for e in err if e),
+                    "thickness": 2,
+                    "width": 6,
+                },
                 hovertext=hover,
                 hoverinfo="text",
             )
@@ -278,8 +340,13 @@ def membership(
     years = rows["date_value"].dt.year
     period = f"{years.min()} to {years.max()}"
     names = [orgs.loc[o, "short_name"] for o in wanted]
-    _base_layout(fig, title or f"Membership, {period}: {', '.join(names)}", x_title="Year",
-                 y_title="Members (as each source counts them)", height=460)
+    _base_layout(
+        fig,
+        title or f"Membership, {period}: {', '.join(names)}",
+        x_title="Year",
+        y_title="Members (as each source counts them)",
+        height=460,
+    )
     fig.update_yaxes(rangemode="tozero", tickformat=",")
     fig.update_layout(
         updatemenus=[
@@ -315,8 +382,208 @@ def membership(
             ],
             "What was counted": rows["counted"],
             "Source": rows["source_ids"].map(
-                lambda s: "; ".join(f"{(sources.loc[x, 'author'] or sources.loc[x, 'publisher'])} ({sources.loc[x, 'year']})" for x in s.split(";"))
+                lambda s: "; ".join(
+                    f"{(sources.loc[x, 'author'] or sources.loc[x, 'publisher'])} ({sources.loc[x, 'year']})"
+                    for x in s.split(";")
+                )
             ),
         }
     )
     return _attach_alternative(fig, summary, table, "membership")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Genealogy of splits, mergers and renamings
+
+LINK_STYLE = {  # colour, dash, legend label
+    "split": (PALETTE[5], "solid", "split from"),
+    "merger": (PALETTE[0], "solid", "merged into"),
+    "renaming": (PALETTE[2], "dot", "renamed"),
+    "successor": (PALETTE[2], "dash", "succeeded by"),
+    "wing": (PALETTE[3], "dash", "wing or faction of"),
+    "affiliate": (PALETTE[7], "dot", "affiliated with"),
+}
+
+
+def _family(roots: list[str], links: pd.DataFrame, kinds: set[str]) -> list[str]:
+    """The roots and every organisation reached from them by links of ``kinds`` (parent to child)."""
+    found, queue = list(roots), list(roots)
+    while queue:
+        current = queue.pop(0)
+        for child in links[(links["from_id"] == current) & links["kind"].isin(kinds)]["to_id"]:
+            if child not in found:
+                found.append(child)
+                queue.append(child)
+    return found
+
+
+def genealogy(
+    roots: Iterable[str],
+    *,
+    kinds: Iterable[str] = ("split", "merger", "renaming", "successor", "wing"),
+    start: int | None = None,
+    end: int | None = None,
+    organisation_rows: pd.DataFrame | None = None,
+    link_rows: pd.DataFrame | None = None,
+    sources: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """The family tree of ``roots``: each organisation a bar from its founding to its end, each split, merger
+    or renaming a connector at its date, so a "split of a split" can be followed with the eye.
+
+    ``kinds`` chooses which links to follow (affiliations are left out by default: they would pull in every
+    party of an International).  Organisations with no sourced founding date start at their first link; those
+    with no sourced date at all are left out (the table lists what is drawn).  ``start`` and ``end`` (years)
+    frame the time axis.
+    """
+    roots = list(roots)
+    orgs = (course_data.load("organisations") if organisation_rows is None else organisation_rows).set_index(
+        "id"
+    )
+    links = course_data.load("organisation_links") if link_rows is None else link_rows
+    sources = (course_data.load("sources") if sources is None else sources).set_index("id")
+    unknown = [r for r in roots if r not in orgs.index]
+    if unknown:
+        raise ValueError(f"unknown organisation id(s): {', '.join(unknown)}; see data/organisations.csv")
+    kinds = set(kinds)
+    members = _family(roots, links, kinds)
+    links = links[links["from_id"].isin(members) & links["to_id"].isin(members) & links["kind"].isin(kinds)]
+    links = links.sort_values("date_value", na_position="last")
+
+    def start_of(org: str):
+        if pd.notna(orgs.loc[org, "founded_value"]):
+            return orgs.loc[org, "founded_value"], orgs.loc[org, "founded_label"]
+        dated = links[(links["to_id"] == org) & links["date_value"].notna()]
+        if not dated.empty:
+            return dated["date_value"].min(), f"by {dated.iloc[0]['date_label']} (founding date not sourced)"
+        return None, "not sourced"
+
+    starts = {o: start_of(o) for o in members}
+    members = [o for o in members if starts[o][0] is not None]
+    if not members:
+        raise ValueError("none of these organisations has a sourced date to place it on the time axis")
+    members.sort(key=lambda o: starts[o][0])
+    links = links[links["from_id"].isin(members) & links["to_id"].isin(members)]
+    lane = {o: i for i, o in enumerate(members)}
+    horizon = (
+        pd.Timestamp(f"{end}-12-31")
+        if end
+        else max([starts[o][0] for o in members] + [d for d in links["date_value"].dropna()])
+        + pd.DateOffset(years=3)
+    )
+
+    fig = go.Figure()
+    # lifelines
+    xs, ys = [], []
+    for o in members:
+        stop = orgs.loc[o, "dissolved_value"]
+        stop = horizon if pd.isna(stop) or stop > horizon else stop
+        xs += [starts[o][0], stop, None]
+        ys += [lane[o], lane[o], None]
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line={"color": "rgba(128,128,128,0.55)", "width": 6},
+            hoverinfo="skip",
+            showlegend=False,
+            name="lifetime",
+        )
+    )
+    # links, one trace per kind so the legend explains the line styles
+    for kind in [k for k in LINK_STYLE if k in set(links["kind"])]:
+        colour, dash, label = LINK_STYLE[kind]
+        lx, ly, hover = [], [], []
+        for _, r in links[links["kind"] == kind].iterrows():
+            when = r["date_value"] if pd.notna(r["date_value"]) else starts[r["to_id"]][0]
+            text = (
+                f"<b>{orgs.loc[r['to_id'], 'short_name']}</b> {label} <b>{orgs.loc[r['from_id'], 'short_name']}</b>"
+                if kind in ("split", "wing")
+                else f"<b>{orgs.loc[r['from_id'], 'short_name']}</b> {label} <b>{orgs.loc[r['to_id'], 'short_name']}</b>"
+            )
+            date_text = r["date_label"] or "date not sourced"
+            note = f"<br>{_wrap(r['note'])}" if r["note"] else ""
+            full = f"{text}<br>{date_text}{note}<br><br><b>Source</b><br>{_sources_text(r['source_ids'], sources)}"
+            lx += [when, when, None]
+            ly += [lane[r["from_id"]], lane[r["to_id"]], None]
+            hover += [full, full, None]
+        fig.add_trace(
+            go.Scatter(
+                x=lx,
+                y=ly,
+                mode="lines+markers",
+                name=label,
+                line={"color": colour, "dash": dash, "width": 3},
+                marker={"size": 7, "color": colour},
+                hovertext=hover,
+                hoverinfo="text",
+            )
+        )
+    # organisations
+    node_hover = []
+    for o in members:
+        row = orgs.loc[o]
+        ended = f"; ended {row['dissolved_label']}" if row["dissolved_label"] else ""
+        cite = _sources_text(row["source_ids"], sources) if row["source_ids"] else "no source for the dates"
+        node_hover.append(
+            f"<b>{row['name']}</b> ({row['short_name']})<br>founded {starts[o][1]}{ended}"
+            f"<br><br><b>Source</b><br>{cite}"
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[starts[o][0] for o in members],
+            y=[lane[o] for o in members],
+            mode="markers+text",
+            text=[orgs.loc[o, "short_name"] for o in members],
+            textposition="top right",
+            marker={
+                "size": 12,
+                "color": PALETTE[0],
+                "symbol": "circle",
+                "line": {"width": 1, "color": "#ffffff"},
+            },
+            hovertext=node_hover,
+            hoverinfo="text",
+            name="organisation (founded)",
+            showlegend=True,
+        )
+    )
+    names = [orgs.loc[r, "short_name"] for r in roots]
+    _base_layout(
+        fig,
+        title or f"Splits, mergers and renamings from {', '.join(names)}",
+        x_title="Year",
+        y_title="",
+        height=max(380, 150 + 42 * len(members)),
+    )
+    fig.update_yaxes(
+        tickvals=list(lane.values()),
+        ticktext=[orgs.loc[o, "short_name"] for o in lane],
+        autorange="reversed",
+        showgrid=False,
+        fixedrange=True,
+    )
+    fig.update_xaxes(type="date")
+    if start is not None:
+        fig.update_xaxes(range=[pd.Timestamp(f"{start}-01-01"), horizon])
+    n_splits = int((links["kind"] == "split").sum())
+    summary = (
+        f"{len(members)} organisations descend from {', '.join(names)} through {len(links)} sourced links, "
+        f"{n_splits} of them splits, from {starts[members[0]][1]} to {starts[members[-1]][1]}."
+    )
+    table = pd.DataFrame(
+        {
+            "From": links["from_id"].map(lambda o: orgs.loc[o, "short_name"]),
+            "Link": links["kind"],
+            "To": links["to_id"].map(lambda o: orgs.loc[o, "short_name"]),
+            "Date": links["date_label"].replace("", "not sourced"),
+            "Source": links["source_ids"].map(
+                lambda s: "; ".join(
+                    f"{(sources.loc[x, 'author'] or sources.loc[x, 'publisher'])} ({sources.loc[x, 'year']})"
+                    for x in s.split(";")
+                )
+            ),
+        }
+    )
+    return _attach_alternative(fig, summary, table, "genealogy")

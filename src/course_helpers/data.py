@@ -24,7 +24,19 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors
 
-from .schemas import DATE_COLUMNS, ORG_REFERENCES, SCHEMAS, TABLES
+from .schemas import DATE_COLUMNS, ORG_REFERENCES, SCHEMAS, SECTIONS, TABLES
+
+__all__ = [
+    "SECTIONS",
+    "TABLES",
+    "DataError",
+    "citation",
+    "data_dir",
+    "format_date",
+    "load",
+    "load_all",
+    "parse_date",
+]
 
 
 class DataError(ValueError):
@@ -173,7 +185,9 @@ def _date_problems(name: str, frame: pd.DataFrame, shown: str) -> list[str]:
                 continue
             if value == "" or precision == "":
                 missing = column if value == "" else precision_column
-                problems.append(f"{shown}, row {row}, column '{missing}': is empty but its partner column is filled")
+                problems.append(
+                    f"{shown}, row {row}, column '{missing}': is empty but its partner column is filled"
+                )
                 continue
             try:
                 parse_date(value, precision)
@@ -243,12 +257,13 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         filled = frame[column] != ""
         frame[f"{column}_value"] = pd.NaT
         frame.loc[filled, f"{column}_value"] = [
-            pd.Timestamp(parse_date(v, p)) for v, p in zip(frame.loc[filled, column], frame.loc[filled, precision_column],
-                                                             strict=True)
+            pd.Timestamp(parse_date(v, p))
+            for v, p in zip(frame.loc[filled, column], frame.loc[filled, precision_column], strict=True)
         ]
         frame[f"{column}_value"] = pd.to_datetime(frame[f"{column}_value"])
         frame[f"{column}_label"] = [
-            format_date(v, p) if v else "" for v, p in zip(frame[column], frame[precision_column], strict=True)
+            format_date(v, p) if v else ""
+            for v, p in zip(frame[column], frame[precision_column], strict=True)
         ]
     if name == "membership":
         frame["members_low"] = frame["members_low"].astype(int)

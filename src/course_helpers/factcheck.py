@@ -1,7 +1,7 @@
 """Fact-check boxes built from ``data/claims.csv``: what the essay says, what the sources say, and a verdict.
 
-    >>> from course_helpers import factcheck
-    >>> factcheck.show("precision-of-terms")
+>>> from course_helpers import factcheck
+>>> factcheck.show("precision-of-terms")
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ import pandas as pd
 from . import data as course_data
 from .schemas import SECTIONS
 
-VERDICT_STYLE = {"confirmed": ("tip", "Confirmed"), "qualified": ("note", "Qualified"),
-                 "contradicted": ("warning", "Contradicted")}
+VERDICT_STYLE = {
+    "confirmed": ("tip", "Confirmed"),
+    "qualified": ("note", "Qualified"),
+    "contradicted": ("warning", "Contradicted"),
+}
 
 
 @dataclass(frozen=True)
@@ -28,9 +31,7 @@ class FactChecks:
         boxes = []
         for _, c in self.claims.iterrows():
             kind, label = VERDICT_STYLE[c["verdict"]]
-            cites = "; ".join(
-                _cite(self.sources.loc[s]) for s in c["source_ids"].split(";")
-            )
+            cites = "; ".join(_cite(self.sources.loc[s]) for s in c["source_ids"].split(";"))
             boxes.append(
                 f'<aside class="admonition {kind} course-factcheck" aria-label="Fact check: {label}">'
                 f'<p class="admonition-title">Fact check: {label.lower()}</p>'
@@ -48,7 +49,7 @@ class FactChecks:
 
 
 def _cite(row: pd.Series) -> str:
-    text = f"{html.escape((row['author'] or row['publisher']))} ({row['year']}), <em>{html.escape(row['title'])}</em>"
+    text = f"{html.escape(row['author'] or row['publisher'])} ({row['year']}), <em>{html.escape(row['title'])}</em>"
     if row["pages"]:
         text += f", {html.escape(row['pages'])}"
     if row["url"]:

@@ -38,8 +38,11 @@ def figure_html(fig_dict: dict) -> str:
     fig_id = f"fig-{_slug(title)}-{_counter['n']}"
     height = int(layout.get("height") or 450)
     payload = json.dumps(
-        {"data": fig_dict.get("data", []), "layout": layout,
-         "config": {"responsive": True, "displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}},
+        {
+            "data": fig_dict.get("data", []),
+            "layout": layout,
+            "config": {"responsive": True, "displaylogo": False, "modeBarButtonsToRemove": ["toImage"]},
+        },
         separators=(",", ":"),
         default=str,
     ).replace("</", "<\\/")
@@ -51,7 +54,7 @@ def figure_html(fig_dict: dict) -> str:
         body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in rows)
         table = (
             f'<details class="course-figure-data"><summary>Show the data behind this chart as a table '
-            f"({len(rows)} rows)</summary><div class=\"course-table-wrap\"><table>"
+            f'({len(rows)} rows)</summary><div class="course-table-wrap"><table>'
             f"<caption>{html.escape(title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
             f"</table></div></details>"
         )
@@ -59,7 +62,7 @@ def figure_html(fig_dict: dict) -> str:
         f'<figure class="course-figure" id="{fig_id}">'
         f'<div class="course-plot" role="img" aria-label="{html.escape(title)}. {html.escape(summary)}" '
         f'style="min-height:{height}px" data-course-plot="{fig_id}-json">'
-        f'<noscript>This chart needs JavaScript; its data is in the table below.</noscript></div>'
+        f"<noscript>This chart needs JavaScript; its data is in the table below.</noscript></div>"
         f'<script type="application/json" id="{fig_id}-json">{payload}</script>'
         f"<figcaption><strong>{html.escape(title)}.</strong> {html.escape(summary)} "
         f"Hover over a point for its date and source.</figcaption>"
@@ -90,7 +93,9 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 class PlotlyMimeRenderer:
     """myst-nb plugin: render plotly's mime type as the book's figure HTML (priority above text/html)."""
 
-    mime_priority_overrides = [(builder, PLOTLY_MIME, 5) for builder in ("html", "dirhtml", "singlehtml", "readthedocs")]
+    mime_priority_overrides = [
+        (builder, PLOTLY_MIME, 5) for builder in ("html", "dirhtml", "singlehtml", "readthedocs")
+    ]
 
     @staticmethod
     def handle_mime(renderer, data, inline):

@@ -73,7 +73,9 @@ WHOLE = _pattern(r"\d+", "must be a whole number of 0 or more, written with digi
 YEAR = _pattern(r"\d{4}", "must be a four-digit year")
 
 
-def _frame(columns: dict[str, pa.Column], *, unique: list[str] | None = None, checks=None) -> pa.DataFrameSchema:
+def _frame(
+    columns: dict[str, pa.Column], *, unique: list[str] | None = None, checks=None
+) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         columns,
         strict=True,  # an unexpected column is an error: it would be silently ignored otherwise
@@ -87,13 +89,20 @@ def _frame(columns: dict[str, pa.Column], *, unique: list[str] | None = None, ch
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "sources": _frame(
         {
-            "id": _col(SLUG, pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row")),
-            "author": _col(required_text=False),  # empty when the work names no author: the publisher stands in
+            "id": _col(
+                SLUG,
+                pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row"),
+            ),
+            "author": _col(
+                required_text=False
+            ),  # empty when the work names no author: the publisher stands in
             "title": _col(),
             "publisher": _col(),
             "year": _col(YEAR),
             "url": _col(
-                pa.Check(lambda s: s.eq("") | s.str.match(r"https?://"), error="must be empty or start with http"),
+                pa.Check(
+                    lambda s: s.eq("") | s.str.match(r"https?://"), error="must be empty or start with http"
+                ),
                 required_text=False,
             ),
             "pages": _col(required_text=False),
@@ -108,7 +117,10 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     ),
     "organisations": _frame(
         {
-            "id": _col(SLUG, pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row")),
+            "id": _col(
+                SLUG,
+                pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row"),
+            ),
             "name": _col(),
             "short_name": _col(),
             "country": _col(),
@@ -133,7 +145,10 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     ),
     "events": _frame(
         {
-            "id": _col(SLUG, pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row")),
+            "id": _col(
+                SLUG,
+                pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row"),
+            ),
             "date": _col(),
             "precision": _col(_one_of(PRECISIONS)),
             "end_date": _col(required_text=False),
@@ -141,10 +156,16 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "title": _col(pa.Check(lambda s: s.str.len() <= 90, error="is longer than 90 characters")),
             "place": _col(required_text=False),
             "country": _col(),
-            "organisations": _col(_list_of(ID_RE, "must list organisation ids separated by ';'", optional=True),
-                                  required_text=False),
-            "section": _col(_list_of("|".join(SECTIONS), "must list essay sections separated by ';' ("
-                                     + ", ".join(SECTIONS) + ")")),
+            "organisations": _col(
+                _list_of(ID_RE, "must list organisation ids separated by ';'", optional=True),
+                required_text=False,
+            ),
+            "section": _col(
+                _list_of(
+                    "|".join(SECTIONS),
+                    "must list essay sections separated by ';' (" + ", ".join(SECTIONS) + ")",
+                )
+            ),
             "description": _col(),
             "source_ids": _col(SOURCE_IDS, required_text=False),
         }
@@ -163,7 +184,10 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     ),
     "claims": _frame(
         {
-            "id": _col(SLUG, pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row")),
+            "id": _col(
+                SLUG,
+                pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row"),
+            ),
             "section": _col(_one_of(SECTIONS)),
             "claim": _col(),
             "finding": _col(),
