@@ -175,3 +175,18 @@ def test_genealogy_leaves_out_affiliations_unless_asked(tables):
     ]
     with pytest.raises(ValueError, match="unknown organisation id\\(s\\): nsdap"):
         charts.genealogy(["nsdap"], **kw)
+
+
+def test_membership_leaves_out_vote_totals_unless_asked(tables):
+    rows = pd.concat(
+        [
+            tables["membership"],
+            tables["membership"]
+            .iloc[[2]]
+            .assign(members_low=5_000_000, members_high=5_000_000, counted="votes"),
+        ],
+        ignore_index=True,
+    )
+    kw = dict(membership_rows=rows, organisation_rows=tables["organisations"], sources=tables["sources"])
+    assert 5_000_000 not in list(charts.membership(["kpd"], **kw).data[0].y)
+    assert 5_000_000 in list(charts.membership(["kpd"], include_votes=True, **kw).data[0].y)

@@ -260,6 +260,7 @@ def membership(
     sources: pd.DataFrame | None = None,
     title: str | None = None,
     max_gap_years: float = 3,
+    include_votes: bool = False,
 ) -> go.Figure:
     """Sourced membership figures of several organisations over time.
 
@@ -267,7 +268,8 @@ def membership(
     sources disagree about the same date, each figure is its own point and the hover names each source.  Points
     more than ``max_gap_years`` apart are not joined, so a line never suggests figures nobody counted.  Buttons
     switch the vertical axis between a linear and a logarithmic scale (useful when a mass party and a sect share
-    one chart).
+    one chart).  Vote totals (``counted == "votes"``) are not members and are left out unless
+    ``include_votes`` is true.
     """
     wanted = list(organisations)
     rows = course_data.load("membership") if membership_rows is None else membership_rows
@@ -279,6 +281,8 @@ def membership(
     if unknown:
         raise ValueError(f"unknown organisation id(s): {', '.join(unknown)}; see data/organisations.csv")
     rows = rows[rows["organisation_id"].isin(wanted)]
+    if not include_votes:
+        rows = rows[rows["counted"] != "votes"]
     if start is not None:
         rows = rows[rows["date_value"].dt.year >= start]
     if end is not None:
