@@ -204,6 +204,20 @@ def _read_only_paths(cwd: Path | None, extra: list[str]) -> list[Path]:
     return kept
 
 
+def _hidden_paths() -> list[str]:
+    """Folders under a bound path that the kernel must not read: ``course_helpers/grading`` (answer keys,
+    specs), wherever the package is installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("course_helpers")
+    found = []
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        grading = Path(location).resolve() / "grading"
+        if grading.is_dir():
+            found.append(str(grading))
+    return found
+
+
 def _submission_files(cwd: Path) -> list[tuple[Path, str]]:
     """The submission's own non-notebook files (data a member added), as (host path, path in scratch).
 
@@ -302,6 +316,9 @@ def _sandbox_argv(
     argv += _dirs_for([*read_only, RUN], ["/usr", "/proc", "/dev"])
     for path in read_only:
         argv += ["--ro-bind", path, path]
+    # The grading package holds the answer keys and specs: inside, it is an empty read-only folder.
+    for path in _hidden_paths():
+        argv += ["--size", "4096", "--tmpfs", path, "--remount-ro", path]
     # Nothing of the host is writable. The kernel's sockets go on a 1 MiB tmpfs that nbgrader reaches from
     # outside through /proc/<pid>/root; the scratch directory is a size-capped tmpfs.
     argv += ["--size", str(1024 * 1024), "--perms", "1777", "--tmpfs", RUN]
