@@ -31,12 +31,29 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 def _base_layout(fig: go.Figure, title: str, *, x_title: str, y_title: str, height: int) -> None:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        # title at the top of the figure, controls (if any) just above the plot, legend at the very bottom:
+        # nothing overlaps at the narrow widths of a phone or the book's text column
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 12},
+        },
         font={"family": FONT, "size": 14},
         height=height,
-        margin={"l": 60, "r": 20, "t": 90, "b": 50},
+        margin={"l": 60, "r": 20, "t": 60, "b": 120},
         hoverlabel={"align": "left"},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "x": 0,
+            "xanchor": "left",
+        },
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
     )
@@ -192,18 +209,20 @@ def timeline(
                 "direction": "down",
                 "x": 0,
                 "xanchor": "left",
-                "y": 1.32,
-                "yanchor": "top",
+                "y": 1.0,
+                "yanchor": "bottom",
+                "pad": {"b": 10},
                 "showactive": True,
                 "name": "section",
             },
             {
                 "buttons": country_buttons,
                 "direction": "down",
-                "x": 0.42,
-                "xanchor": "left",
-                "y": 1.32,
-                "yanchor": "top",
+                "x": 1,
+                "xanchor": "right",
+                "y": 1.0,
+                "yanchor": "bottom",
+                "pad": {"b": 10},
                 "showactive": True,
                 "name": "country",
             },
@@ -213,7 +232,7 @@ def timeline(
     _base_layout(
         fig,
         title or default_title,
-        x_title="Date (drag the slider below to zoom)",
+        x_title="Date (to zoom, drag the handles at the ends of the strip)",
         y_title="Country",
         height=max(380, 140 + 60 * len(countries)) + (60 if menus else 0),
     )
@@ -222,7 +241,7 @@ def timeline(
     )
     fig.update_xaxes(rangeslider={"visible": True, "thickness": 0.08}, type="date")
     if menus:
-        fig.update_layout(updatemenus=menus, margin={"t": 150})
+        fig.update_layout(updatemenus=menus, margin={"t": 110})
     summary = (
         f"{len(events)} events in {len(countries)} "
         f"{'country' if len(countries) == 1 else 'countries'} ({', '.join(countries)}), from {span}."
@@ -349,7 +368,7 @@ def membership(
         title or f"Membership, {period}: {', '.join(names)}",
         x_title="Year",
         y_title="Members (as each source counts them)",
-        height=460,
+        height=520,
     )
     fig.update_yaxes(rangemode="tozero", tickformat=",")
     fig.update_layout(
@@ -359,8 +378,9 @@ def membership(
                 "direction": "right",
                 "x": 1,
                 "xanchor": "right",
-                "y": 1.18,
+                "y": 1.0,
                 "yanchor": "bottom",
+                "pad": {"b": 10},
                 "showactive": True,
                 "buttons": [
                     {"label": "Linear scale", "method": "relayout", "args": [{"yaxis.type": "linear"}]},
@@ -368,7 +388,7 @@ def membership(
                 ],
             }
         ],
-        margin={"t": 130},
+        margin={"t": 110},
     )
     biggest = rows.loc[rows["members_high"].idxmax()]
     summary = (
