@@ -361,7 +361,7 @@ def membership(
             )
         )
     years = rows["date_value"].dt.year
-    period = f"{years.min()} to {years.max()}"
+    period = str(years.min()) if years.min() == years.max() else f"{years.min()} to {years.max()}"
     names = [orgs.loc[o, "short_name"] for o in wanted]
     _base_layout(
         fig,
