@@ -1,0 +1,54 @@
+"""The course's nbgrader settings, applied by ``assignments/nbgrader_config.py``.
+
+Kept here (not in the config file) so tests can read and check them, and so a copy of the course directory
+grades exactly like the original.
+"""
+
+from __future__ import annotations
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
+
+from . import kernel
+from .preprocessors import CheckAnswers, RestoreCells, SafeExecute, StripHiddenTests
+
+COURSE_ID = "the-party-question"
+CELL_TIMEOUT = 30  # seconds per cell: every cell of these notebooks runs in well under a second
+NOTEBOOK_TIMEOUT = 120  # seconds per notebook; the parallel grader also kills a submission after 180 s
+CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+
+
+def configure(c) -> None:
+    c.CourseDirectory.course_id = COURSE_ID
+    c.ClearSolutions.code_stub = {"python": CODE_STUB}
+    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    # Released notebooks must not carry hidden tests; generate_assignment strips them (ClearHiddenTests is on by
+    # default) -- the tests check that the released notebooks hold none.
+
+    # Autograding: restore what a member may have deleted or changed, then run, then mark in this process.
+    c.OverwriteCells.add_missing_cells = True
+    c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells,
+                                          CheckCellMetadata]
+    c.Autograde.autograde_preprocessors = [SafeExecute, CheckAnswers, IgnorePattern, ClearMetadataPreprocessor,
+                                           LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    c.Execute.timeout = CELL_TIMEOUT
+    c.SafeExecute.timeout = CELL_TIMEOUT
+    c.SafeExecute.notebook_timeout = NOTEBOOK_TIMEOUT
+    c.SafeExecute.max_output_bytes = 200_000
+    c.LimitOutput.max_lines = 200
+    c.LimitOutput.max_traceback = 60
+
+    # Feedback: made from a copy without hidden tests (nbgrader's default shows them, and their tracebacks).
+    c.GenerateFeedback.preprocessors = [GetGrades, StripHiddenTests, CSSHTMLHeaderPreprocessor]
+
+    kernel.configure(c)

@@ -1,0 +1,376 @@
+"""The grading pipeline end to end, in a temporary copy of the course directory.
+
+Generate every assignment; check the released notebooks hold no solution, hidden test or answer; validate the
+source and released notebooks; autograde perfect, empty and half-right submissions of every assignment and a
+set of adversarial submissions of one; generate feedback and check it shows no hidden test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from html import escape as html_escape
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_helpers.grading import autograde, kinds, simulate, spec
+from course_helpers.grading.generate import COURSE
+
+pytestmark = pytest.mark.grading
+ADVERSARY_ASSIGNMENT = "party-question"
+
+
+def _env():
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.pop("NBGRADER_EXECUTION", None)
+    return env
+
+
+def _nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=_env(),
+                          capture_output=True, text=True, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def assignments():
+    return {a.slug: a for a in spec.load_all()}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory, assignments):
+    root = tmp_path_factory.mktemp("course") / "assignments"
+    root.mkdir()
+    shutil.copy(COURSE / "nbgrader_config.py", root)
+    shutil.copytree(COURSE / "source", root / "source")
+    # Shorter limits than the course's (30 s a cell, 120 s a notebook) keep the hostile cases quick; the
+    # mechanism under test is the same.
+    with (root / "nbgrader_config.py").open("a") as f:
+        f.write("\nc.SafeExecute.timeout = 6\nc.SafeExecute.notebook_timeout = 45\n")
+    script = ("from nbgrader.apps.api import NbGraderAPI\nfrom nbgrader.coursedir import CourseDirectory\n"
+              "from traitlets.config.loader import PyFileConfigLoader\nimport sys\n"
+              "cfg = PyFileConfigLoader('nbgrader_config.py', path='.').load_config()\n"
+              "api = NbGraderAPI(coursedir=CourseDirectory(config=cfg, root='.'), config=cfg)\n"
+              "for slug in sys.argv[1:]:\n"
+              "    r = api.generate_assignment(slug, force=True, create=True)\n"
+              "    assert r['success'], r.get('error')\n")
+    subprocess.run([sys.executable, "-c", script, *assignments], cwd=root, env=_env(), check=True, timeout=600,
+                   capture_output=True)
+    return root
+
+
+def _release(course: Path, slug: str) -> nbformat.NotebookNode:
+    return nbformat.read(course / "release" / slug / f"{slug}.ipynb", as_version=4)
+
+
+def _submit(course: Path, student: str, slug: str, nb=None, *, text: str | None = None, name: str | None = None):
+    folder = course / "submitted" / student / slug
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    path = folder / (name or f"{slug}.ipynb")
+    if text is not None:
+        path.write_text(text)
+    else:
+        nbformat.write(nb, path)
+
+
+def _grade(course: Path, slug: str, students: list[str]) -> dict[str, autograde.Result]:
+    os.environ["COURSE_GRADING_SANDBOX"] = os.environ.get("COURSE_GRADING_SANDBOX", "0")
+    grader = autograde.Grader(course, slug, jobs=2, force=True, timeout=90, out=print)
+    return {r.student: r for r in grader.run(students)}
+
+
+# --------------------------------------------------------------------------------------------- released notebooks
+
+
+def test_every_assignment_is_generated_and_released(course, assignments):
+    assert set(assignments) == set(spec.SLUGS)
+    for slug in spec.SLUGS:
+        assert (course / "release" / slug / f"{slug}.ipynb").is_file()
+
+
+def test_released_notebooks_hold_no_solution_hidden_test_or_answer(course, assignments):
+    for slug, a in assignments.items():
+        text = (course / "release" / slug / f"{slug}.ipynb").read_text()
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", kinds.REPORT_PREFIX):
+            assert marker not in text, f"{slug}: the released notebook contains {marker!r}"
+        released = json.dumps([c.source for c in _release(course, slug).cells])
+        for item in a.auto_items:
+            for line in simulate.answer_code(item, True).splitlines():
+                if "=" in line and item.variables[0] in line.split("=")[0]:
+                    assert json.dumps(line)[1:-1] not in released, f"{slug}: answer line {line!r} was released"
+        for item in a.written_items:
+            first = item.solution.strip().splitlines()[0]
+            assert first not in text, f"{slug}: the model answer of {item.grade_id} was released"
+        assert not list((course / "release" / slug).glob("*.yml")), "a spec was copied into the release"
+
+
+def test_source_notebooks_validate_and_released_ones_fail(course):
+    for slug in spec.SLUGS:
+        ok = _nbgrader(course, "validate", f"source/{slug}/{slug}.ipynb", check=False)
+        assert "Success! Your notebook passes all the tests." in ok.stdout, f"{slug}:\n{ok.stdout[-2000:]}"
+    bad = _nbgrader(course, "validate", f"release/{ADVERSARY_ASSIGNMENT}/{ADVERSARY_ASSIGNMENT}.ipynb", check=False)
+    assert "VALIDATION FAILED" in bad.stdout or "failed" in bad.stdout.lower()
+    assert "Success!" not in bad.stdout
+
+
+# -------------------------------------------------------------------------------------- honest submissions
+
+
+def test_perfect_empty_and_half_right_submissions_of_every_assignment(course, assignments):
+    expected = {}
+    for slug, a in assignments.items():
+        nb = _release(course, slug)
+        half = {i.id for n, i in enumerate(a.auto_items) if n % 2 == 0}
+        for who, right in (("perfect", None), ("half", half)):
+            _submit(course, who, slug, simulate.submission(nb, a, right))
+            expected[(who, slug)] = simulate.expected_score(a, right)
+        _submit(course, "empty", slug, nb)
+        expected[("empty", slug)] = 0.0
+    for slug, a in assignments.items():
+        results = _grade(course, slug, ["perfect", "half", "empty"])
+        auto_total = float(a.points[0])
+        for who in ("perfect", "half", "empty"):
+            r = results[who]
+            assert r.status == "graded", r.message
+            assert r.max_score == auto_total
+            assert r.score == expected[(who, slug)], f"{slug} {who}: {r.score} != {expected[(who, slug)]}"
+        assert results["perfect"].score == auto_total
+
+
+# ----------------------------------------------------------------------------------------------- adversaries
+
+LIAR = '''
+class Liar:
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    def __hash__(self): return 0
+    def strip(self): return self
+    def lower(self): return self
+    def __contains__(self, x): return True
+    def __iter__(self): return iter(["a", "b", "c", "d"])
+    def __len__(self): return 4
+    def __float__(self): return -1.0
+    def __repr__(self): return "'b'"
+    def __str__(self): return "b"
+'''
+
+LYING_STR = '''
+class LyingStr(str):
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    def __hash__(self): return hash("b")
+    def __iter__(self): return iter("b")
+    def strip(self, *a): return self
+    def lower(self): return self
+'''
+
+
+def _answers(a: spec.Assignment, make) -> dict[str, str]:
+    """Answer-cell code for every automatic item, from ``make(item) -> code``."""
+    return {i.answer_id: make(i) for i in a.auto_items}
+
+
+def _liar_code(item) -> str:
+    if item.kind == "truefalse":
+        return LIAR + f"{item.variables[0]} = Liar()\n{item.variables[1]} = Liar()"
+    if item.kind == "order":
+        return LIAR + f"{item.variables[0]} = [Liar(), Liar(), Liar(), Liar()]"
+    if item.kind == "match":
+        return LIAR + f"{item.variables[0]} = {{n: Liar() for n in {list(item.terms)}}}"
+    return LIAR + f"{item.variables[0]} = Liar()"
+
+
+def _lying_str_code(item) -> str:
+    if item.kind == "truefalse":
+        return LYING_STR + f'{item.variables[0]} = True\n{item.variables[1]} = LyingStr("z")'
+    if item.kind == "order":
+        return LYING_STR + f'{item.variables[0]} = [LyingStr("z")] * 4'
+    if item.kind == "match":
+        return LYING_STR + f'{item.variables[0]} = {{n: LyingStr("z") for n in {list(item.terms)}}}'
+    if item.kind == "number":
+        return f"class LyingFloat(float):\n    def __eq__(self, o): return True\n{item.variables[0]} = LyingFloat(-1.0)"
+    return LYING_STR + f'{item.variables[0]} = LyingStr("z")'
+
+
+def _wrong(item) -> str:
+    return simulate.answer_code(item, False)
+
+
+PATCH_BUILTINS = '''
+import builtins
+builtins.type = lambda *a: str
+builtins.isinstance = lambda *a: True
+builtins.len = lambda *a: 4
+'''
+
+HELPERS = '''
+import course_helpers.grading.kinds as _kinds
+_kinds.mark = lambda *a, **k: True
+def check_answer(*a, **k): return True
+def mark(*a, **k): return True
+'''
+
+ENV_DETECT = '''
+import os
+if os.environ.get("NBGRADER_EXECUTION"):
+    ip = get_ipython()
+    ip.input_transformers_post.append(lambda lines: ["pass\\n"] if any("Form check" in l for l in lines) else lines)
+'''
+
+HOOKS = '''
+ip = get_ipython()
+def _rewrite(lines):
+    text = "".join(lines)
+    if "grader-report:" in text:
+        return ['"grader-report:b"\\n']
+    if "Form check" in text:
+        return ["pass\\n"]
+    return lines
+ip.input_transformers_post.append(_rewrite)
+'''
+
+MANY_REPORTS = '''
+from IPython.display import display
+ip = get_ipython()
+def _many(result):
+    for guess in "abcde":
+        display("grader" + "-report:" + guess)
+ip.events.register("post_run_cell", _many)
+'''
+
+
+def _first(a, **replace):
+    """Wrong answers everywhere, with the first answer cell's code replaced by ``replace['code']``."""
+    codes = _answers(a, _wrong)
+    first = a.auto_items[0].answer_id
+    codes[first] = replace["code"] + "\n" + codes[first]
+    return codes
+
+
+def _adversaries(a: spec.Assignment, nb) -> dict[str, tuple]:
+    """name -> (notebook or raw text, file name or None, the most it may score)."""
+    auto = a.auto_items
+    total = simulate.expected_score(a)
+    out = {}
+    out["eq-always-true"] = (simulate.fill(nb, _answers(a, _liar_code)), None, 0.0)
+    out["str-subclass-lying-eq"] = (simulate.fill(nb, _answers(a, _lying_str_code)), None, 0.0)
+    out["patched-builtins"] = (simulate.fill(nb, _first(a, code=PATCH_BUILTINS)), None, 0.0)
+    out["redefined-helpers"] = (simulate.fill(nb, _first(a, code=HELPERS)), None, 0.0)
+    out["detects-grading-env"] = (simulate.fill(nb, _first(a, code=ENV_DETECT)), None, 0.0)
+    out["ipython-input-hooks"] = (simulate.fill(nb, _first(a, code=HOOKS)), None, 0.0)
+    out["many-reports"] = (simulate.fill(nb, _first(a, code=MANY_REPORTS)), None, 0.0)
+
+    edited = simulate.fill(nb, _answers(a, _wrong))
+    for cell in edited.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+            cell.source = "1"  # a number as the cell's value is nbgrader's partial credit
+    out["edited-test-cells"] = (edited, None, 0.0)
+
+    deleted = simulate.submission(nb, a)  # all right: restored tests must still give the points
+    test_ids = {i.grade_id for i in auto}
+    gone_pair = auto[1]
+    deleted.cells = [c for c in deleted.cells
+                     if c.metadata.get("nbgrader", {}).get("grade_id") not in test_ids | {gone_pair.answer_id}]
+    out["deleted-test-cells"] = (deleted, None, total - gone_pair.points)
+
+    half = {i.id for n, i in enumerate(auto) if n % 2 == 0}
+    md = simulate.submission(nb, a, half)
+    for cell in md.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in test_ids:
+            cell.cell_type = "markdown"
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+    out["test-cells-as-markdown"] = (md, None, simulate.expected_score(a, half))
+
+    loop = simulate.submission(nb, a)
+    codes = {auto[0].answer_id: "while True:\n    pass"}
+    out["infinite-loop"] = (simulate.fill(loop, codes), None, total - auto[0].points)
+
+    deaf = {auto[0].answer_id: "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"}
+    out["loop-ignoring-interrupts"] = (simulate.fill(simulate.submission(nb, a), deaf), None, 0.0)
+
+    k = 4
+    exit_codes = {auto[k].answer_id: "import os\nos._exit(0)"}
+    out["os-exit"] = (simulate.fill(simulate.submission(nb, a), exit_codes), None,
+                      float(sum(i.points for i in auto[:k])))
+    kill = {auto[0].answer_id: "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"}
+    out["kills-kernel"] = (simulate.fill(simulate.submission(nb, a), kill), None, 0.0)
+
+    flood = {auto[0].answer_id: simulate.answer_code(auto[0], True) + "\nfor _ in range(200):\n    print('x' * 100_000)"}
+    out["output-flood"] = (simulate.fill(simulate.submission(nb, a), flood), None, total)
+
+    out["invalid-json"] = ('{"cells": [ this is not json', None, 0.0)
+    out["wrong-file-name"] = (simulate.submission(nb, a), "my-homework.ipynb", 0.0)
+    return out
+
+
+@pytest.fixture(scope="module")
+def adversary_results(course, assignments):
+    a = assignments[ADVERSARY_ASSIGNMENT]
+    cases = _adversaries(a, _release(course, a.slug))
+    for name, (content, filename, _) in cases.items():
+        if isinstance(content, str):
+            _submit(course, name, a.slug, text=content, name=filename)
+        else:
+            _submit(course, name, a.slug, content, name=filename)
+    results = _grade(course, a.slug, sorted(cases))
+    report = {name: (results[name].score, limit, results[name].status) for name, (_, _, limit) in cases.items()}
+    print("\nADVERSARIAL SCORES (name: score / most it may get):")
+    for name, (score, limit, status) in report.items():
+        print(f"  {name:28} {score:5g} / {limit:g}  ({status})")
+    return cases, results
+
+
+def test_adversarial_submissions_get_no_more_than_they_deserve(adversary_results):
+    cases, results = adversary_results
+    assert set(results) == set(cases), "the batch did not finish every submission"
+    for name, (_, _, limit) in cases.items():
+        assert results[name].score <= limit, f"{name} scored {results[name].score}, more than {limit}"
+
+
+def test_honest_parts_of_adversarial_submissions_still_count(adversary_results):
+    """Restored cells, a loop in one cell, Python stopping late and an output flood do not cost honest points."""
+    cases, results = adversary_results
+    for name in ("deleted-test-cells", "test-cells-as-markdown", "infinite-loop", "os-exit", "output-flood"):
+        assert results[name].status == "graded", results[name].message
+        assert results[name].score == cases[name][2], f"{name}: {results[name].score} != {cases[name][2]}"
+
+
+def test_unreadable_and_misnamed_notebooks_are_reported_not_raised(adversary_results):
+    _, results = adversary_results
+    assert results["invalid-json"].status == "failed"
+    assert "not a readable notebook" in results["invalid-json"].message
+    assert results["wrong-file-name"].status == "failed"
+    assert "my-homework.ipynb" in results["wrong-file-name"].message
+
+
+def test_autograded_notebooks_stay_small(course, adversary_results):
+    path = course / "autograded" / "output-flood" / ADVERSARY_ASSIGNMENT / f"{ADVERSARY_ASSIGNMENT}.ipynb"
+    assert path.stat().st_size < 2_000_000
+
+
+def test_feedback_is_generated_and_shows_no_hidden_test(course, adversary_results):
+    _nbgrader(course, "generate_feedback", ADVERSARY_ASSIGNMENT, "--force")
+    pages = list((course / "feedback").glob(f"*/{ADVERSARY_ASSIGNMENT}/*.html"))
+    graded = [s for s, r in adversary_results[1].items() if r.status == "graded"]
+    assert {p.parts[-3] for p in pages} >= set(graded)
+    source = nbformat.read(course / "source" / ADVERSARY_ASSIGNMENT / f"{ADVERSARY_ASSIGNMENT}.ipynb", 4)
+    hidden = [line for c in source.cells if kinds.HIDDEN_BEGIN in c.source
+              for line in c.source.split(kinds.HIDDEN_BEGIN)[1].splitlines() if line.strip()]
+    assert hidden
+    for page in pages:
+        html = page.read_text()
+        for marker in ("HIDDEN TESTS", *{html_escape(line) for line in hidden}, *hidden):
+            assert marker not in html, f"{page}: feedback shows {marker!r}"
+    perfect_like = (course / "feedback" / "output-flood" / ADVERSARY_ASSIGNMENT / f"{ADVERSARY_ASSIGNMENT}.html")
+    assert "Correct" in perfect_like.read_text()
