@@ -25,7 +25,6 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 BUILD = ROOT / "_build"
 STAMP = VENV / ".requirements.sha256"
-INPUTS_STAMP = BUILD / ".inputs.sha256"
 
 
 def say(message: str) -> None:
@@ -64,11 +63,11 @@ def ensure_env() -> None:
     say(f"environment ready in {time.monotonic() - started:.0f} s")
 
 
-def inputs_changed() -> bool:
-    """True when data/ or the helper package changed since the last build.
+def clear_stale_cache(build: Path = BUILD) -> bool:
+    """Clear the execution cache in ``build`` when data/ or the helper package changed since it was filled.
 
     The execution cache keys a chapter on its own text only; a chapter whose data or helpers changed must
-    execute again, so the cache is cleared when they change.
+    execute again.  Returns True when the cache was cleared.
     """
     files = [p for p in (ROOT / "data").rglob("*") if p.is_file()]
     files += [
@@ -77,18 +76,21 @@ def inputs_changed() -> bool:
         if p.is_file() and "__pycache__" not in p.parts
     ]
     want = _digest(files)
-    if INPUTS_STAMP.exists() and INPUTS_STAMP.read_text() == want:
+    stamp = build / ".inputs.sha256"
+    if stamp.exists() and stamp.read_text() == want:
         return False
-    BUILD.mkdir(exist_ok=True)
-    INPUTS_STAMP.write_text(want)
-    return True
+    build.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(want)
+    if (build / ".jupyter_cache").exists():
+        shutil.rmtree(build / ".jupyter_cache")
+        return True
+    return False
 
 
 def build(extra: list[str]) -> int:
     ensure_env()
-    if inputs_changed() and (BUILD / ".jupyter_cache").exists():
+    if clear_stale_cache():
         say("data/ or src/course_helpers changed since the last build: every chapter will execute again")
-        shutil.rmtree(BUILD / ".jupyter_cache")
     say("checking data/ ...")
     if run(PY, "-m", "course_helpers.data") != 0:
         return 1

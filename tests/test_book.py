@@ -8,14 +8,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
+from conftest import BOOK_OUTPUT
 
 pytestmark = pytest.mark.build
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 
 def executed_notebooks() -> list[Path]:
-    return sorted((ROOT / "_build" / "jupyter_execute").rglob("*.ipynb"))
+    return sorted((BOOK_OUTPUT / "_build" / "jupyter_execute").rglob("*.ipynb"))
 
 
 def test_strict_build_has_no_warnings(built_book):
@@ -38,18 +38,19 @@ def test_every_figure_a_chapter_makes_is_on_its_page(built_book):
             if cell.cell_type == "code"
             for output in cell.get("outputs", [])
         )
-        page = built_book / nb_path.relative_to(ROOT / "_build" / "jupyter_execute").with_suffix(".html")
-        html = page.read_text(encoding="utf-8")
-        placeholders = re.findall(r'<div class="course-plot"[^>]*data-course-plot="([^"]+)"', html)
-        assert len(placeholders) == made, (
-            f"{page.name}: the notebook made {made} figures, the page has {len(placeholders)}"
+        page = built_book / nb_path.relative_to(BOOK_OUTPUT / "_build" / "jupyter_execute").with_suffix(
+            ".html"
         )
-        for spec_id in placeholders:
-            spec = re.search(
-                rf'<script type="application/json" id="{re.escape(spec_id)}">(.*?)</script>', html, re.S
-            )
-            assert spec, f"{page.name}: figure {spec_id} has no data"
-            fig = json.loads(spec.group(1).replace("<\\/", "</"))
+        html = page.read_text(encoding="utf-8")
+        placeholders = re.findall(r'<div class="course-plot"[^>]*?data-course-plot="([^"]+)"([^>]*)>', html)
+        assert len(placeholders) == made, f"{page.name}: the notebook made {made} figures, the page has {len(placeholders)}"
+        for spec_id, attributes in placeholders:
+            # the figure's JSON is inline, or (to keep pages light) in a file named by data-course-src
+            inline = re.search(rf'<script type="application/json" id="{re.escape(spec_id)}">(.*?)</script>', html, re.S)
+            src = re.search(r'data-course-src="([^"]+)"', attributes)
+            assert inline or src, f"{page.name}: figure {spec_id} has no data"
+            text = inline.group(1).replace("<\\/", "</") if inline else (page.parent / src.group(1)).read_text()
+            fig = json.loads(text)
             assert fig["data"], f"{page.name}: figure {spec_id} has no traces"
             assert fig["layout"]["title"]["text"], f"{page.name}: figure {spec_id} has no title"
         total += made
