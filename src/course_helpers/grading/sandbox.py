@@ -133,7 +133,7 @@ def available() -> tuple[bool, str]:
             f"bubblewrap is installed but could not start a sandbox ({reason}). Unprivileged user "
             "namespaces may be switched off; see the facilitator's guide."
         )
-    return True, f"bubblewrap {'.'.join(map(str, version))} sandbox works"
+    return True, f"bubblewrap {'.'.join(map(str, version))}"
 
 
 # ------------------------------------------------------------------------------------------- the bwrap command
@@ -382,40 +382,47 @@ def _sandbox_argv(
 
 
 class CappedIOPubChannel(AsyncZMQSocketChannel):
-    """IOPub channel that keeps at most ``budget`` bytes of a kernel's output, then keeps a one-line notice.
+    """IOPub channel that keeps at most ``budget`` bytes of output per cell, then a one-line notice.
 
     Runs on the facilitator's side: a submission printing without end would otherwise fill the grader's
-    memory and the autograded notebook.
+    memory and the autograded notebook. The budget is per cell (per request), so a flood in one cell does
+    not silence the answers the later test cells report.
     """
 
     budget = 2 * 1024 * 1024
-    notice = "\n[The grading sandbox cut this output: the submission printed more than {} MB.]\n"
+    notice = "\n[The grading sandbox cut this output: the cell printed more than {} MB.]\n"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.used = 0
-        self.cut = False
+        self.used: dict[str, int] = {}
+
+    def _over(self, request: str, size: int) -> str | None:
+        """None while within budget; else the text to keep ('' once the notice was given)."""
+        before = self.used.get(request, 0)
+        self.used[request] = before + size
+        if before + size <= self.budget:
+            return None
+        return self.notice.format(self.budget // (1024 * 1024)) if before <= self.budget else ""
 
     async def _recv(self, **kwargs: Any) -> dict[str, Any]:
         msg = await super()._recv(**kwargs)
         kind = msg.get("header", {}).get("msg_type")
+        request = msg.get("parent_header", {}).get("msg_id", "")
         content = msg.get("content", {})
         if kind == "stream":
-            self.used += len(content.get("text", ""))
-            if self.used > self.budget:
-                content["text"] = "" if self.cut else self.notice.format(self.budget // (1024 * 1024))
-                self.cut = True
+            cut = self._over(request, len(content.get("text", "")))
+            if cut is not None:
+                content["text"] = cut
         elif kind in ("display_data", "execute_result", "update_display_data", "error"):
-            self.used += sum(len(str(v)) for v in content.get("data", {}).values())
-            self.used += sum(len(line) for line in content.get("traceback", []))
-            if self.used > self.budget:
-                text = "" if self.cut else self.notice.format(self.budget // (1024 * 1024))
-                self.cut = True
+            size = sum(len(str(v)) for v in content.get("data", {}).values())
+            size += sum(len(str(line)) for line in content.get("traceback", []))
+            cut = self._over(request, size)
+            if cut is not None:
                 if kind == "error":
-                    content["traceback"] = [text]
-                    content["evalue"] = content.get("evalue", "")[:200]
+                    content["traceback"] = [cut]
+                    content["evalue"] = str(content.get("evalue", ""))[:200]
                 else:
-                    content["data"] = {"text/plain": text}
+                    content["data"] = {"text/plain": cut}
                     content["metadata"] = {}
         return msg
 
@@ -457,7 +464,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     )
     open_files = Integer(256, config=True, help="Open files per process (RLIMIT_NOFILE).")
     scratch_bytes = Integer(64 * 1024**2, config=True, help="Size of the writable scratch directory (tmpfs).")
-    output_bytes = Integer(2 * 1024**2, config=True, help="Output kept per kernel; the rest is cut.")
+    output_bytes = Integer(2 * 1024**2, config=True, help="Output kept per cell; the rest is cut.")
     extra_read_only = List(
         Unicode(), config=True, help="More host paths the kernel may read (same path inside)."
     )
@@ -606,3 +613,17 @@ def refusal(reason: str) -> str:
 def who() -> str:
     """Who the kernel runs as inside the sandbox (for messages)."""
     return "nobody (uid 65534)" if os.geteuid() == 0 else getpass.getuser()
+
+
+def main() -> int:
+    """``python -m course_helpers.grading.sandbox``: say whether this machine can grade in the sandbox."""
+    ok, reason = available()
+    if ok:
+        print(f"The grading sandbox works here ({reason}); member kernels will run as {who()}.")
+        return 0
+    print(f"No grading sandbox here: {reason}")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
