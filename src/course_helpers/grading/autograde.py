@@ -35,11 +35,11 @@ SUBMISSION_TIMEOUT = 180  # seconds: the cap for one whole submission (the noteb
 class Result:
     student: str
     status: str  # "graded", "skipped" or "failed"
-    assignment: str = ""
     score: float = 0.0
     max_score: float = 0.0
     message: str = ""
     seconds: float = 0.0
+    assignment: str = ""
 
 
 def _env() -> dict:

@@ -25,6 +25,9 @@ from .preprocessors import CheckAnswers, RestoreCells, SafeExecute, StripHiddenT
 COURSE_ID = "the-party-question"
 CELL_TIMEOUT = 30  # seconds per cell: every cell of these notebooks runs in well under a second
 NOTEBOOK_TIMEOUT = 120  # seconds per notebook; the parallel grader also kills a submission after 180 s
+# <anything>/extracted/<member-id>/[folders/]<notebook>.ipynb, skipping Jupyter's checkpoint copies.
+COLLECT_REGEXP = (r".*/extracted/(?P<student_id>[A-Za-z0-9_.-]+)/(?:(?!\.ipynb_checkpoints/)[^/]+/)*"
+                  r"(?P<file_id>[^/]+\.ipynb)$")
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 
 
@@ -47,6 +50,13 @@ def configure(c) -> None:
     c.SafeExecute.max_output_bytes = 200_000
     c.LimitOutput.max_lines = 200
     c.LimitOutput.max_traceback = 60
+
+    # Collecting without a hub (email, shared folder): save each member's file(s) in
+    # downloaded/<assignment>/archive/<member-id>/ (a notebook or a .zip), then `nbgrader zip_collect <assignment>`.
+    c.ZipCollectApp.archive_directory = "archive"
+    c.ZipCollectApp.extracted_directory = "extracted"
+    c.FileNameCollectorPlugin.named_regexp = COLLECT_REGEXP
+    c.FileNameCollectorPlugin.valid_ext = [".ipynb"]
 
     # Feedback: made from a copy without hidden tests (nbgrader's default shows them, and their tracebacks).
     c.GenerateFeedback.preprocessors = [GetGrades, StripHiddenTests, CSSHTMLHeaderPreprocessor]
