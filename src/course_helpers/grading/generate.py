@@ -21,6 +21,9 @@ from . import kinds, spec
 ROOT = Path(__file__).resolve().parents[3]
 COURSE = ROOT / "assignments"
 KEYS = Path(__file__).resolve().parent / "answer_keys.json"
+GUIDE = ROOT / "facilitator" / "grading.md"
+RUBRICS_START = "<!-- rubrics: generated from src/course_helpers/grading/specs by `python -m course_helpers.grading generate` -->"
+RUBRICS_END = "<!-- end of generated rubrics -->"
 
 
 def compute_number(item: kinds.Item) -> float:
@@ -85,10 +88,37 @@ def keys(assignments: list[spec.Assignment]) -> dict:
     return out
 
 
+def rubrics(assignments: list[spec.Assignment]) -> str:
+    """The facilitator's guide section with every written answer's rubric (never an automatic item's key)."""
+    out = []
+    for a in assignments:
+        for item in a.written_items:
+            prompt = " ".join(item.prompt.split())
+            out.append(f"### {a.title}: question {item.number} ({item.points} points)\n\n"
+                       f"Grade id `{item.grade_id}` in the formgrader. The question: *{prompt}*\n\n"
+                       "| Points | What earns them |\n|---|---|\n"
+                       + "".join(f"| {r['points']} | {r['criterion']} |\n" for r in item.rubric))
+    return "\n".join(out)
+
+
+def _guide_text(assignments: list[spec.Assignment]) -> str | None:
+    if not GUIDE.is_file():
+        return None
+    text = GUIDE.read_text(encoding="utf-8")
+    if RUBRICS_START not in text or RUBRICS_END not in text:
+        return None
+    head, rest = text.split(RUBRICS_START, 1)
+    tail = rest.split(RUBRICS_END, 1)[1]
+    return f"{head}{RUBRICS_START}\n\n{rubrics(assignments)}\n{RUBRICS_END}{tail}"
+
+
 def render(course: Path = COURSE) -> dict[Path, str]:
     """Every generated file and its text."""
     assignments = spec.load_all()
     files = {KEYS: json.dumps(keys(assignments), indent=1, ensure_ascii=False, sort_keys=True) + "\n"}
+    guide = _guide_text(assignments)
+    if guide is not None:
+        files[GUIDE] = guide
     for a in assignments:
         files[course / "source" / a.slug / f"{a.slug}.ipynb"] = nbformat.writes(notebook(a)) + "\n"
     return files
