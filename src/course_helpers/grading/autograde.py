@@ -152,7 +152,7 @@ class Grader:
         for pair in pairs:
             todo.put(pair)
         results: list[Result] = []
-        threads = [threading.Thread(target=self._lane, args=(todo, results)) for _ in range(min(self.jobs, len(students)))]
+        threads = [threading.Thread(target=self._lane, args=(todo, results)) for _ in range(min(self.jobs, len(pairs)))]
         for t in threads:
             t.start()
         for t in threads:
