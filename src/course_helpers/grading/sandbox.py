@@ -535,8 +535,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         )
         kw["cwd"] = str(self._private)
         kw["env"] = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        # The kernel must not write to the grader's own stdout (a parallel grader reads its workers' replies
+        # there) or terminal. Its stderr goes to a log, which RLIMIT_FSIZE keeps small.
+        kw["stdout"] = subprocess.DEVNULL
         self.log.debug("sandboxed kernel: %s", argv)
-        await super()._async_launch_kernel(argv, **kw)
+        with open(self._private / "kernel.log", "ab") as log:
+            kw["stderr"] = log  # the kernel gets its own copy; ours closes once it has started
+            await super()._async_launch_kernel(argv, **kw)
         # bwrap's child is the sandbox's pid 1; its root is the sandbox's file system, so the kernel's
         # sockets are at /proc/<child>/root/run/kernel/ipc-N for us.
         child = await _sandbox_pid(self.provisioner.pid)
@@ -545,6 +550,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         if not restart and self._private is not None:
+            log = self._private / "kernel.log"
+            if log.is_file() and log.stat().st_size:
+                self.log.debug(
+                    "sandboxed kernel's messages: %s", log.read_bytes()[-2000:].decode(errors="replace")
+                )
             shutil.rmtree(self._private, ignore_errors=True)
             self._private = None
 
