@@ -93,3 +93,25 @@ def chromium() -> str:
             pytest.fail("Chromium is not installed; CI must install it (apt-get install -y chromium)")
         pytest.skip("Chromium is not installed (apt-get install chromium); browser tests need it")
     return path
+
+
+# Debian's Chromium, headless, never reaching out on its own (no component updates, no background networking).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """One headless Chromium for the whole session (Playwright drives it; no browser is downloaded)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

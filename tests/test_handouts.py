@@ -11,14 +11,6 @@ from conftest import ROOT
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
 HANDOUTS = sorted(p.stem for p in (ROOT / "handouts").glob("*.md") if p.stem != "index")
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def pdf_pages(pdf: bytes) -> int:
@@ -28,16 +20,6 @@ def pdf_pages(pdf: bytes) -> int:
 
 def test_pdf_page_counter():
     assert pdf_pages(b"<< /Type /Pages /Kids [1 0 R 2 0 R] >> << /Type /Page >> << /Type/Page >>") == 2
-
-
-@pytest.fixture(scope="module")
-def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 def test_every_session_has_a_handout():

@@ -60,11 +60,12 @@ def figure_html(fig_dict: dict) -> str:
         )
     return (
         f'<figure class="course-figure" id="{fig_id}">'
-        f'<div class="course-plot" role="img" aria-label="{html.escape(title)}. {html.escape(summary)}" '
-        f'style="min-height:{height}px" data-course-plot="{fig_id}-json">'
+        # a group, not an image: the chart holds controls (menus, slider, legend) that must stay reachable
+        f'<div class="course-plot" role="group" aria-label="Interactive chart: {html.escape(title)}" '
+        f'aria-describedby="{fig_id}-caption" style="min-height:{height}px" data-course-plot="{fig_id}-json">'
         f"<noscript>This chart needs JavaScript; its data is in the table below.</noscript></div>"
         f'<script type="application/json" id="{fig_id}-json">{payload}</script>'
-        f"<figcaption><strong>{html.escape(title)}.</strong> {html.escape(summary)} "
+        f'<figcaption id="{fig_id}-caption"><strong>{html.escape(title)}.</strong> {html.escape(summary)} '
         f"Hover over a point for its date and source.</figcaption>"
         f"{table}</figure>"
     )

@@ -40,6 +40,7 @@ def _copy_plotly(app, exception) -> None:
 
 
 def setup(app):
+    app.setup_extension("course_helpers.pagefix")  # privacy, page weight and accessibility of each page
     app.connect("builder-inited", _add_static)
     app.connect("build-finished", _copy_plotly)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,73 +1,147 @@
 /* The Party Question: draw the course's plotly figures in the built book.
  *
- * Each figure is a <div class="course-plot"> placeholder with its JSON in a <script type="application/json">.
- * plotly.js is fetched from this site's own _static folder (never a CDN), once per site thanks to the browser
- * cache, only by pages that have a figure, and asynchronously so that it never delays the text.
- * Charts follow the book's light or dark theme.
+ * Each figure is a <div class="course-plot"> placeholder.  Its JSON is a file under _static/figures/ (named by
+ * its content, so the browser may cache it for good), or, in a page not post-processed, an inline
+ * <script type="application/json">.  plotly.js comes from this site's own _static folder (never a CDN), once per
+ * site thanks to the browser cache, and only when a chart is about to scroll into view: a page whose charts are
+ * further down paints and becomes usable before any of plotly's 4.6 MB is fetched.  Charts follow the book's
+ * light or dark theme, and are all drawn before the page is printed if plotly is already there.
  */
 (function () {
   "use strict";
-  var plots = document.querySelectorAll(".course-plot[data-course-plot]");
+  var plots = Array.prototype.slice.call(document.querySelectorAll(".course-plot[data-course-plot]"));
   if (!plots.length) return;
   var here = document.currentScript && document.currentScript.src;
   var base = here ? here.replace(/[^/]*$/, "") : "_static/";
+  var plotlyReady = null;
 
-  function themeColours() {
-    var dark = document.documentElement.dataset.theme === "dark";
-    return dark
-      ? { font: "#e6e6e6", grid: "rgba(200,200,200,0.25)", menuBg: "#2a2a2a", menuBorder: "#888" }
-      : { font: "#222222", grid: "rgba(128,128,128,0.25)", menuBg: "#f7f7f7", menuBorder: "#888" };
+  function isDark() {
+    return document.documentElement.dataset.theme === "dark";
   }
 
-  function themeLayout() {
-    var c = themeColours();
-    return {
+  function colours() {
+    return isDark()
+      ? { font: "#e6e6e6", grid: "rgba(200,200,200,0.25)", menuBg: "#2a2a2a", menuBorder: "#aaaaaa",
+          slider: "rgba(255,255,255,0.06)", modebar: "#bbbbbb", modebarActive: "#ffffff" }
+      : { font: "#222222", grid: "rgba(128,128,128,0.25)", menuBg: "#f7f7f7", menuBorder: "#888888",
+          slider: "rgba(0,0,0,0.03)", modebar: "#666666", modebarActive: "#222222" };
+  }
+
+  function themeLayout(layout) {
+    var c = colours();
+    var update = {
       "font.color": c.font,
-      "xaxis.gridcolor": c.grid,
-      "yaxis.gridcolor": c.grid,
       "legend.font.color": c.font,
       "title.font.color": c.font,
+      "modebar.bgcolor": "rgba(0,0,0,0)",
+      "modebar.color": c.modebar,
+      "modebar.activecolor": c.modebarActive,
     };
-  }
-
-  function drawAll() {
-    plots.forEach(function (el) {
-      var spec = document.getElementById(el.dataset.coursePlot);
-      if (!spec) return;
-      var fig = JSON.parse(spec.textContent);
-      var c = themeColours();
-      (fig.layout.updatemenus || []).forEach(function (m) {
-        m.bgcolor = c.menuBg;
-        m.bordercolor = c.menuBorder;
-        m.font = { color: c.font };
-      });
-      window.Plotly.newPlot(el, fig.data, fig.layout, fig.config).then(function () {
-        window.Plotly.relayout(el, themeLayout());
-        el.style.minHeight = "";
-        el.classList.add("course-plot-drawn");
-      });
+    Object.keys(layout).forEach(function (key) {
+      if (!/^[xy]axis\d*$/.test(key)) return;
+      update[key + ".gridcolor"] = c.grid;
+      update[key + ".tickfont.color"] = c.font;
+      update[key + ".title.font.color"] = c.font;
+      if (layout[key] && layout[key].rangeslider) update[key + ".rangeslider.bgcolor"] = c.slider;
     });
-    new MutationObserver(function () {
-      plots.forEach(function (el) {
-        if (el.classList.contains("course-plot-drawn")) window.Plotly.relayout(el, themeLayout());
-      });
-    }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+    (layout.updatemenus || []).forEach(function (m, i) {
+      update["updatemenus[" + i + "].bgcolor"] = c.menuBg;
+      update["updatemenus[" + i + "].bordercolor"] = c.menuBorder;
+      update["updatemenus[" + i + "].font.color"] = c.font;
+    });
+    return update;
   }
 
-  function load() {
-    if (window.Plotly) return drawAll();
-    var s = document.createElement("script");
-    s.src = base + "plotly.min.js";
-    s.async = true;
-    s.onload = drawAll;
-    s.onerror = function () {
-      plots.forEach(function (el) {
-        el.textContent = "The chart could not be loaded; its data is in the table below.";
-      });
-    };
-    document.head.appendChild(s);
+  function loadPlotly() {
+    if (plotlyReady) return plotlyReady;
+    plotlyReady = new Promise(function (resolve, reject) {
+      if (window.Plotly) return resolve(window.Plotly);
+      var s = document.createElement("script");
+      s.src = base + "plotly.min.js";
+      s.async = true;
+      s.onload = function () { resolve(window.Plotly); };
+      s.onerror = reject;
+      document.head.appendChild(s);
+    });
+    return plotlyReady;
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", load);
-  else load();
+  function figureSpec(el) {
+    if (el.dataset.courseSrc) {
+      return fetch(el.dataset.courseSrc).then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      });
+    }
+    var inline = document.getElementById(el.dataset.coursePlot);
+    return inline ? Promise.resolve(JSON.parse(inline.textContent)) : Promise.reject(new Error("no figure data"));
+  }
+
+  function fail(el) {
+    el.classList.add("course-plot-failed");
+    el.style.minHeight = "";
+    el.textContent = "The chart could not be loaded; its data is in the table below.";
+  }
+
+  function draw(el) {
+    if (el.dataset.courseState) return el.courseDrawn;
+    el.dataset.courseState = "loading";
+    el.courseDrawn = Promise.all([loadPlotly(), figureSpec(el)])
+      .then(function (got) {
+        var Plotly = got[0], fig = got[1];
+        fig.layout = fig.layout || {};
+        var themed = themeLayout(fig.layout);
+        return Plotly.newPlot(el, fig.data, fig.layout, fig.config).then(function () {
+          return Plotly.relayout(el, themed);
+        });
+      })
+      .then(function () {
+        el.style.minHeight = "";
+        el.dataset.courseState = "drawn";
+        el.classList.add("course-plot-drawn");
+      })
+      .catch(function () { fail(el); });
+    return el.courseDrawn;
+  }
+
+  // Draw a chart when it comes within about a screen of the viewport.
+  if ("IntersectionObserver" in window) {
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          draw(entry.target);
+        }
+      });
+    }, { rootMargin: "800px 0px" });
+    plots.forEach(function (el) { observer.observe(el); });
+  } else {
+    plots.forEach(draw);
+  }
+
+  // Printing: draw every chart not drawn yet (in time only if plotly is already loaded); for a chart that is
+  // still not drawn, print its data table instead of a blank box (course.css hides the empty placeholder).
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    plots.forEach(draw);
+    plots.forEach(function (el) {
+      var table = el.parentNode.querySelector(".course-figure-data");
+      if (!el.classList.contains("course-plot-drawn") && table && !table.open) {
+        table.open = true;
+        openedForPrint.push(table);
+      }
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (t) { t.open = false; });
+    openedForPrint = [];
+  });
+
+  // Follow the reader's switch between light and dark.
+  new MutationObserver(function () {
+    if (!window.Plotly) return;
+    plots.forEach(function (el) {
+      if (el.classList.contains("course-plot-drawn")) window.Plotly.relayout(el, themeLayout(el.layout || {}));
+    });
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
 })();

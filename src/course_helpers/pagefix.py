@@ -1,0 +1,132 @@
+"""What each built page needs for the reader's privacy, its weight and its accessibility (a Sphinx extension,
+set up by ``course_helpers.sphinx_ext``).
+
+Measured in a browser on the built book (``tests/test_browser.py``), and fixed here as each page is written:
+
+* **Privacy.** No page may load anything from another host.  Thebe is off (``launch_buttons: thebe: false``) but
+  sphinx-thebe still adds its script, a constant naming unpkg.com (declared twice, an uncaught error on every
+  page) and an inert config pointing at someone else's repository: all are dropped.  Any remaining script or
+  stylesheet from another host (MathJax on a page with maths, say) is a build warning naming the page, so the
+  strict build fails instead of announcing the reader to a CDN.
+* **Weight.** Each figure's JSON (data, hover text with sources) is moved out of the page into
+  ``_static/figures/<hash>.json``, fetched only when the chart is about to be drawn and cached by content, so a
+  chapter's HTML stays small and its text paints first.
+* **Accessibility** (axe-core, WCAG 2.2 A/AA).  The sidebar's expand/collapse buttons (``<summary>`` with only an
+  icon) get a name; the bibliography's entries use ``role="listitem"`` instead of the deprecated
+  ``doc-biblioentry`` inside their ``role="list"``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import re
+from pathlib import Path
+
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+FIGURE_JSON = re.compile(
+    r'data-course-plot="(?P<id>[^"]+)"(?P<between>.*?)<script type="application/json" id="(?P=id)">'
+    r"(?P<json>.*?)</script>",
+    re.S,
+)
+THEBE_CONFIG = re.compile(r'<script type="text/x-thebe-config">.*?</script>\s*', re.S)
+TOGGLE = re.compile(
+    r'(<a class="reference internal"[^>]*>(?P<text>[^<]*)</a>\s*<details(?: open="open")?>\s*<summary>)'
+    r'(?=<span class="toctree-toggle")'
+)
+FIGURES_DIR = "_static/figures"
+
+
+def _is_thebe(asset) -> bool:
+    name = str(asset.filename or "")
+    body = str((asset.attributes or {}).get("body", ""))
+    return "thebe" in name or "THEBE" in body
+
+
+def _is_remote(asset) -> bool:
+    return str(asset.filename or "").startswith(("http://", "https://", "//"))
+
+
+def name_toggles(toctree):
+    """Give each sidebar expand/collapse control a name a screen reader can say (idempotent).
+
+    The theme hands the sidebar out as an HTML string or as a BeautifulSoup tree; both are handled."""
+    if isinstance(toctree, str):
+        return TOGGLE.sub(
+            lambda m: m.group(1) + f'<span class="visually-hidden">Pages in {m.group("text")}</span>', toctree
+        )
+    if hasattr(toctree, "select"):
+        for summary in toctree.select("li > details > summary"):
+            if summary.get_text(strip=True):
+                continue
+            link = summary.parent.parent.find("a", recursive=False)
+            label = toctree.new_tag("span", attrs={"class": "visually-hidden"})
+            label.string = f"Pages in {link.get_text(strip=True)}" if link else "Show or hide the pages below"
+            summary.insert(0, label)
+    return toctree
+
+
+def move_figure_json(body: str, write, url_for) -> str:
+    """Replace each inline figure JSON with a ``data-course-src`` URL; ``write(name, text)`` stores the file."""
+
+    def replace(m: re.Match) -> str:
+        payload = m.group("json")
+        name = hashlib.sha256(payload.encode()).hexdigest()[:16] + ".json"
+        write(name, payload.replace("<\\/", "</"))
+        src = html_lib.escape(url_for(f"{FIGURES_DIR}/{name}"))
+        return f'data-course-plot="{m.group("id")}" data-course-src="{src}"{m.group("between")}'
+
+    return FIGURE_JSON.sub(replace, body)
+
+
+def fix_citations(body: str) -> str:
+    return body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def _page_context(app, pagename, templatename, context, doctree) -> None:
+    for key in ("script_files", "css_files"):
+        assets = context.get(key)
+        if not assets:
+            continue
+        assets[:] = [a for a in assets if not _is_thebe(a)]
+        for asset in assets:
+            if _is_remote(asset):
+                logger.warning(
+                    "page %s would load %s from another host; the course serves everything from _static "
+                    "(see course_helpers/pagefix.py)",
+                    pagename,
+                    asset.filename,
+                    location=pagename,
+                )
+
+    body = context.get("body")
+    if body:
+        outdir = Path(app.outdir) / FIGURES_DIR
+
+        def write(name: str, text: str) -> None:
+            target = outdir / name
+            if not target.exists():
+                outdir.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+
+        body = THEBE_CONFIG.sub("", body)
+        body = move_figure_json(body, write, lambda path: context["pathto"](path, 1))
+        context["body"] = fix_citations(body)
+
+    toctree = context.get("generate_toctree_html")
+    if callable(toctree) and not getattr(toctree, "_course_named", False):
+
+        def named(*args, **kwargs):
+            return name_toggles(toctree(*args, **kwargs))
+
+        named._course_named = True
+        context["generate_toctree_html"] = named
+
+
+def setup(app):
+    # after the themes (priority 500/501) have added their assets and toctree functions
+    app.connect("html-page-context", _page_context, priority=900)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

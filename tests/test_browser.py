@@ -1,0 +1,464 @@
+"""The reader's experience, proven in a real browser (headless Chromium driven by Playwright).
+
+The built book is served on 127.0.0.1 and every page of ``_toc.yml`` (plus search and the index) is visited once
+in light mode on a laptop-sized window and once in dark mode on a phone-sized one.  Each visit records:
+
+* every console error and uncaught exception;
+* every request to a host other than the book's own (blocked, so the test never reaches the network);
+* whether every plotly figure was drawn (an SVG of non-zero size) and follows the colour mode;
+* the axe-core violations of the WCAG 2.0/2.1/2.2 A and AA rules;
+* a full-page screenshot in ``test-artifacts/screenshots/<mode>/``.
+
+Tests then assert on those records page by page, so a failure names the page and the mode.  Separate tests drive
+every self-check by mouse and by keyboard, check that answers survive a reload (local storage), that search finds
+a glossary term, that printing hides the navigation but keeps the charts, and that each chapter offers its
+notebook for download.
+
+Set ``COURSE_BOOK_HTML=/path/to/_build/html`` to test an existing build instead of building (for quick iteration).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = ROOT / "test-artifacts"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# light: a laptop; dark: a phone (most readers use one), so both layouts are checked without a third visit.
+MODES = {
+    "light": {"color_scheme": "light", "viewport": {"width": 1280, "height": 900}},
+    "dark": {
+        "color_scheme": "dark",
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+
+
+def toc_pages() -> list[str]:
+    """Every page the reader can reach: the table of contents, the search page and the index."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return [f"{p}.html" for p in pages] + ["search.html", "genindex.html"]
+
+
+PAGES = toc_pages()
+CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Serving the book and driving the browser
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def book_html(request) -> Path:
+    given = os.environ.get("COURSE_BOOK_HTML")
+    if given:
+        return Path(given)
+    return request.getfixturevalue("built_book")
+
+
+@pytest.fixture(scope="session")
+def site(book_html):
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(book_html))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@dataclass
+class Visit:
+    page: str
+    status: int | None = None
+    console_errors: list[str] = field(default_factory=list)
+    third_party: list[str] = field(default_factory=list)
+    figures: list[dict] = field(default_factory=list)
+    theme: str = ""
+    axe: list[dict] = field(default_factory=list)
+    quiz_questions: int = 0
+    failure: str = ""
+    seconds: dict = field(default_factory=dict)
+
+
+def _new_context(browser, site: str, mode: str, sink: dict):
+    """A browser context that blocks and records every request that leaves the book's own host."""
+    context = browser.new_context(**MODES[mode])
+    own = urlsplit(site).netloc
+
+    def route(r):
+        parts = urlsplit(r.request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != own:
+            sink.setdefault("third_party", []).append(r.request.url)
+            return r.abort()
+        return r.continue_()
+
+    context.route("**/*", route)
+    return context
+
+
+FIGURE_STATE = """() => [...document.querySelectorAll('.course-plot')].map(el => {
+  const svg = el.querySelector('svg.main-svg');
+  const r = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+  const tick = el.querySelector('.xtick text, .ytick text');
+  return {id: el.closest('figure') ? el.closest('figure').id : '', drawn: el.classList.contains('course-plot-drawn'),
+          width: r.width, height: r.height, label: el.getAttribute('aria-label') || '',
+          tick_fill: tick ? getComputedStyle(tick).fill : ''};
+})"""
+
+
+def _draw_all_charts(page) -> None:
+    """Scroll to each chart (they are drawn as they come near the screen), wait until all are drawn, go back up."""
+    if not page.locator(".course-plot").count():
+        return
+    page.evaluate("""async () => { for (const el of document.querySelectorAll('.course-plot')) {
+        el.scrollIntoView(); await new Promise(r => setTimeout(r, 50)); } }""")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.course-plot')].every(el => el.classList.contains('course-plot-drawn'))",
+        timeout=20_000,
+    )
+    page.evaluate("window.scrollTo(0, 0)")
+
+
+def _visit(page, site: str, path: str, mode: str, sink: dict, axe) -> Visit:
+    visit = Visit(path)
+    started = time.monotonic()
+    sink.clear()
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"console {m.type}: {m.text} ({m.location.get('url', '')})")
+            if m.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+    try:
+        response = page.goto(site + path, wait_until="load")
+        visit.status = response.status if response else None
+        page.wait_for_load_state("networkidle")
+        _draw_all_charts(page)
+        visit.figures = page.evaluate(FIGURE_STATE)
+        visit.theme = page.evaluate("document.documentElement.dataset.theme")
+        visit.quiz_questions = page.locator(".course-quiz .course-q").count()
+        visit.console_errors = list(errors)  # axe's own fetches (its CSSOM preload) are not the reader's
+        visit.seconds["load"] = round(time.monotonic() - started, 2)
+        result = axe.run(
+            page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+        )
+        visit.axe = [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"][:5]],
+                "count": len(v["nodes"]),
+            }
+            for v in result.response["violations"]
+        ]
+        visit.seconds["axe"] = round(time.monotonic() - started, 2)
+        shot = ARTIFACTS / "screenshots" / mode / (path.replace("/", "__").removesuffix(".html") + ".png")
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        visit.seconds["screenshot"] = round(time.monotonic() - started, 2)
+    except Exception as exc:  # recorded, so that one broken page does not hide the others' results
+        visit.failure = f"{type(exc).__name__}: {exc}"
+    if visit.failure:
+        visit.console_errors = list(errors)
+    visit.third_party = list(sink.get("third_party", []))
+    return visit
+
+
+@pytest.fixture(scope="session")
+def visits(browser, site):
+    """Visit every page once per colour mode (lazily, on first use) and keep what was seen."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    cache: dict[str, dict[str, Visit]] = {}
+
+    def get(mode: str) -> dict[str, Visit]:
+        if mode not in cache:
+            sink: dict = {}
+            context = _new_context(browser, site, mode, sink)
+            results = {}
+            for path in PAGES:
+                page = context.new_page()  # a fresh page per visit: listeners never leak between pages
+                results[path] = _visit(page, site, path, mode, sink, axe)
+                page.close()
+            context.close()
+            cache[mode] = results
+            report = {p: v.__dict__ for p, v in results.items()}
+            ARTIFACTS.mkdir(exist_ok=True)
+            (ARTIFACTS / f"browser-{mode}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+        return cache[mode]
+
+    return get
+
+
+def _params():
+    return [pytest.param(mode, path, id=f"{mode}-{path}") for mode in MODES for path in PAGES]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Every page, in both modes
+
+
+@pytest.mark.parametrize(("mode", "path"), _params())
+def test_page_loads_without_console_errors(visits, mode, path):
+    v = visits(mode)[path]
+    assert not v.failure, f"{path} ({mode}): {v.failure}"
+    assert v.status == 200, f"{path} ({mode}): HTTP {v.status}"
+    assert not v.console_errors, f"{path} ({mode}):\n" + "\n".join(v.console_errors)
+
+
+@pytest.mark.parametrize(("mode", "path"), _params())
+def test_page_requests_nothing_from_another_host(visits, mode, path):
+    v = visits(mode)[path]
+    assert not v.third_party, f"{path} ({mode}) asked other hosts for:\n" + "\n".join(v.third_party)
+
+
+@pytest.mark.parametrize(("mode", "path"), _params())
+def test_every_figure_is_drawn_and_follows_the_mode(visits, mode, path):
+    v = visits(mode)[path]
+    assert not v.failure, v.failure
+    assert v.theme == mode, f"{path}: the page is in {v.theme!r} mode, expected {mode!r}"
+    for fig in v.figures:
+        assert fig["drawn"] and fig["width"] > 100 and fig["height"] > 100, f"{path} ({mode}): {fig}"
+        assert len(fig["label"]) > 30, f"{path}: figure {fig['id']} has no useful text alternative"
+        rgb = [int(x) for x in re.findall(r"\d+", fig["tick_fill"])[:3]]
+        assert rgb, f"{path}: figure {fig['id']} has no axis labels"
+        light_text = sum(rgb) / 3 > 128
+        assert light_text == (mode == "dark"), f"{path} ({mode}): axis labels are {fig['tick_fill']}"
+
+
+@pytest.mark.parametrize(("mode", "path"), _params())
+def test_axe_finds_no_wcag_violation(visits, mode, path):
+    v = visits(mode)[path]
+    assert not v.failure, v.failure
+    assert not v.axe, f"{path} ({mode}):\n" + "\n".join(
+        f"- {a['id']} ({a['impact']}, {a['count']} elements): {a['help']}; e.g. {a['nodes']}" for a in v.axe
+    )
+
+
+def test_chapters_with_figures_and_quizzes_exist(visits):
+    """Guards the tests above against passing vacuously (e.g. if no chart or quiz reached any page)."""
+    light = visits("light")
+    assert sum(len(v.figures) for v in light.values()) >= 2
+    assert sum(v.quiz_questions for v in light.values()) >= 3
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Self-checks: mouse, keyboard, screen-reader semantics, memory
+
+
+@pytest.fixture
+def light_page(browser, site):
+    sink: dict = {}
+    context = _new_context(browser, site, "light", sink)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    assert not sink.get("third_party"), sink["third_party"]
+    assert not errors, errors
+
+
+def _quiz_pages(book_html: Path) -> list[str]:
+    return [
+        p
+        for p in CHAPTERS
+        if (book_html / p).is_file() and 'class="course-quiz"' in (book_html / p).read_text()
+    ]
+
+
+def _feedback(form):
+    return form.locator(".course-feedback").inner_text().strip()
+
+
+def _explanation(form, key: str) -> tuple[str, bool]:
+    p = form.locator(f'.course-explanations [data-option="{key}"]')
+    return p.text_content().strip(), p.get_attribute("data-correct") == "true"
+
+
+def test_every_quiz_works_by_mouse_and_keyboard_and_is_remembered(light_page, site, book_html):
+    pages = _quiz_pages(book_html)
+    assert pages, "no chapter has a self-check"
+    page = light_page
+    for path in pages:
+        page.goto(site + path)
+        page.evaluate("localStorage.clear()")
+        page.reload()
+        forms = page.locator(".course-quiz .course-q")
+        n = forms.count()
+        assert n >= 1, path
+        for i in range(n):
+            form = forms.nth(i)
+            # screen-reader semantics: a fieldset named by its legend, labelled radios, a live feedback region
+            assert form.locator("fieldset > legend").inner_text().strip(), f"{path} q{i + 1}: no legend"
+            radios = form.locator("input[type=radio]")
+            keys = [radios.nth(j).get_attribute("value") for j in range(radios.count())]
+            for j in range(radios.count()):
+                rid = radios.nth(j).get_attribute("id")
+                assert form.locator(f'label[for="{rid}"]').inner_text().strip(), (
+                    f"{path} q{i + 1}: unlabelled"
+                )
+            assert form.locator(".course-feedback").get_attribute("aria-live") == "polite"
+            for key in keys:
+                text, _ = _explanation(form, key)
+                assert len(text) > 5, f"{path} q{i + 1} option {key}: no explanation"
+
+            # by mouse: every option, the right feedback and that option's explanation
+            for j, key in enumerate(keys):
+                form.locator(f'label[for="{radios.nth(j).get_attribute("id")}"]').click()
+                form.locator(".course-check").click()
+                text, right = _explanation(form, key)
+                shown = _feedback(form)
+                assert shown.startswith("Correct." if right else "Not quite."), (
+                    f"{path} q{i + 1}/{key}: {shown}"
+                )
+                assert text in shown, f"{path} q{i + 1}/{key}: the explanation is not shown"
+
+            # by keyboard: Tab into the group, arrows to choose, Tab to "Check", Enter to mark
+            radios.first.focus()
+            page.keyboard.press("ArrowDown")
+            chosen = form.locator("input:checked").get_attribute("value")
+            page.keyboard.press("Tab")
+            focused = page.evaluate("document.activeElement.className")
+            assert "course-check" in focused, f"{path} q{i + 1}: Tab from the options goes to {focused!r}"
+            page.keyboard.press("Enter")
+            text, right = _explanation(form, chosen)
+            assert text in _feedback(form), f"{path} q{i + 1}: the keyboard answer {chosen} was not marked"
+
+        # the last answers are remembered after a reload, and the progress line counts them
+        remembered = [forms.nth(i).locator("input:checked").get_attribute("value") for i in range(n)]
+        page.reload()
+        forms = page.locator(".course-quiz .course-q")
+        for i in range(n):
+            assert forms.nth(i).locator("input:checked").get_attribute("value") == remembered[i]
+            assert _feedback(forms.nth(i)), f"{path} q{i + 1}: feedback not restored"
+        progress = page.locator(".course-quiz-progress").first.inner_text()
+        assert f"answered {n} of {n}" in progress, progress
+
+
+def test_unanswered_check_asks_for_a_choice(light_page, site, book_html):
+    pages = _quiz_pages(book_html)
+    page = light_page
+    page.goto(site + pages[0])
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    form = page.locator(".course-quiz .course-q").first
+    form.locator(".course-check").click()
+    assert "Choose one of the answers first" in _feedback(form)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Search, downloads, print
+
+
+def _glossary_term(book_html: Path) -> str:
+    html = (book_html / "chapters" / "glossary.html").read_text(encoding="utf-8")
+    terms = re.findall(r'<dt id="term-[^"]+">([^<]+)<', html)
+    assert terms, "the glossary has no terms"
+    return terms[len(terms) // 2]
+
+
+def test_search_finds_a_glossary_term(light_page, site, book_html):
+    term = _glossary_term(book_html)
+    page = light_page
+    page.goto(site + "search.html?q=" + term.replace(" ", "+"))
+    page.wait_for_selector("#search-results li", timeout=20_000)
+    links = page.locator("#search-results li a").evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    assert any("glossary" in (h or "") for h in links), f"searching {term!r} found {links}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_chapter_offers_its_notebook_for_download(book_html, path):
+    if path in ("chapters/glossary.html", "chapters/bibliography.html"):
+        pytest.skip("reference pages have no code")
+    html = (book_html / path).read_text(encoding="utf-8")
+    if "cell_output" not in html and "course-quiz" not in html and "course-figure" not in html:
+        pytest.skip(f"{path} has no code cell yet")
+    match = re.search(r'href="([^"]+\.ipynb)"[^>]*btn-download-notebook-button', html)
+    assert match, f"{path} offers no .ipynb download"
+    target = (book_html / path).parent / match.group(1)
+    nb = json.loads(target.read_text(encoding="utf-8"))
+    assert nb["cells"], f"{target} is an empty notebook"
+
+
+def test_chapters_print_without_navigation_but_with_charts(light_page, site, book_html):
+    page = light_page
+    printed = [p for p in CHAPTERS if 'class="course-figure"' in (book_html / p).read_text(encoding="utf-8")]
+    assert printed, "no chapter has a figure"
+    for path in printed:
+        page.goto(site + path)
+        _draw_all_charts(page)
+        page.emulate_media(media="print")
+        hidden = page.evaluate("""() => ['.bd-sidebar-primary', '.bd-header', '.bd-sidebar-secondary',
+            '.header-article', '.prev-next-area'].map(s => { const el = document.querySelector(s);
+            return [s, !el || el.offsetParent === null || getComputedStyle(el).display === 'none']; })""")
+        assert all(h for _, h in hidden), f"{path}: visible in print: {[s for s, h in hidden if not h]}"
+        sizes = page.evaluate(
+            "() => [...document.querySelectorAll('.course-plot svg.main-svg')]"
+            ".map(s => s.getBoundingClientRect().width)"
+        )
+        assert sizes and all(w > 100 for w in sizes), f"{path}: charts in print {sizes}"
+        page.pdf(path=str(ARTIFACTS / f"print-{Path(path).stem}.pdf"))  # to look at, as a reader would
+        page.emulate_media(media="screen")
+
+
+def test_charts_not_yet_drawn_print_their_data_table(light_page, site, book_html):
+    """A reader who prints before scrolling to a chart gets its data table, not a blank box."""
+    page = light_page
+    path = next(p for p in CHAPTERS if 'class="course-figure"' in (book_html / p).read_text(encoding="utf-8"))
+    page.goto(site + path)
+    page.wait_for_load_state("networkidle")
+    undrawn = page.evaluate("document.querySelectorAll('.course-plot:not(.course-plot-drawn)').length")
+    assert undrawn, f"{path}: every chart was drawn at once; charts below the fold should wait (page weight)"
+    assert not page.evaluate("!!window.Plotly"), (
+        f"{path}: plotly.js loaded before any chart was near the screen"
+    )
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    state = page.evaluate("""() => [...document.querySelectorAll('.course-figure')].map(f => {
+        const plot = f.querySelector('.course-plot'), table = f.querySelector('.course-figure-data');
+        return {drawn: plot.classList.contains('course-plot-drawn'), plotShown: plot.offsetHeight > 0,
+                tableOpen: !!(table && table.open)}; })""")
+    for fig in state:
+        assert fig["drawn"] or (not fig["plotShown"] and fig["tableOpen"]), f"{path}: {fig}"
+    page.emulate_media(media="screen")
