@@ -97,3 +97,18 @@ def test_factcheck_boxes(tiny_data, monkeypatch):
     assert repr(boxes).startswith("Fact check (contradicted): the essay: The essay calls Bordiga Roberto.")
     with pytest.raises(ValueError, match="has no claim for the section 'role-of-cadre'"):
         factcheck.show("role-of-cadre")
+
+
+def test_factcheck_can_add_a_claim_from_another_section(tiny_data, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tiny_data))
+    claims = tiny_data / "claims.csv"
+    claims.write_text(
+        claims.read_text(encoding="utf-8") + "dsa,introduction,DSA grew.,It did.,confirmed,book\n",
+        encoding="utf-8",
+    )
+    html = factcheck.show("introduction", also=["bordiga-name"])._repr_html_()
+    assert html.index("DSA grew.") < html.index(
+        "(in \u201cPrecision of Terms\u201d) The essay calls Bordiga Roberto."
+    )
+    with pytest.raises(ValueError, match="no claim with id 'nothing'"):
+        factcheck.show("introduction", also=["nothing"])

@@ -48,6 +48,10 @@ class FactChecks:
         )
 
 
+def _from_section(row: pd.Series) -> str:
+    return f"(in \u201c{SECTIONS[row['section']]}\u201d) {row['claim']}"
+
+
 def _cite(row: pd.Series) -> str:
     text = f"{html.escape(row['author'] or row['publisher'])} ({row['year']}), <em>{html.escape(row['title'])}</em>"
     if row["pages"]:
@@ -57,12 +61,19 @@ def _cite(row: pd.Series) -> str:
     return text
 
 
-def show(section: str) -> FactChecks:
-    """Every claim of the essay section ``section`` that the sources confirm, qualify or contradict."""
+def show(section: str, *, also: tuple[str, ...] | list[str] = ()) -> FactChecks:
+    """Every claim of the essay section ``section`` that the sources confirm, qualify or contradict, followed by
+    the claims named in ``also`` (ids in data/claims.csv) that another section makes but this chapter discusses."""
     if section not in SECTIONS:
         raise ValueError(f"unknown essay section {section!r}; the sections are: {', '.join(SECTIONS)}")
-    claims = course_data.load("claims")
-    claims = claims[claims["section"] == section]
+    everything = course_data.load("claims")
+    unknown = [c for c in also if c not in set(everything["id"])]
+    if unknown:
+        raise ValueError(f"no claim with id {', '.join(map(repr, unknown))} in data/claims.csv")
+    claims = everything[everything["section"] == section]
     if claims.empty:
         raise ValueError(f"data/claims.csv has no claim for the section {section!r}")
+    extra = everything[everything["id"].isin(list(also)) & (everything["section"] != section)]
+    extra = extra.assign(claim=[_from_section(row) for _, row in extra.iterrows()])
+    claims = pd.concat([claims, extra], ignore_index=True)
     return FactChecks(section, claims, course_data.load("sources").set_index("id"))
