@@ -8,7 +8,8 @@ Measured in a browser on the built book (``tests/test_browser.py``), and fixed h
   page) and an inert config pointing at someone else's repository: all are dropped.  Any remaining script or
   stylesheet from another host (MathJax on a page with maths, say) is a build warning naming the page, so the
   strict build fails instead of announcing the reader to a CDN.
-* **Weight.** Each figure's JSON (data, hover text with sources) is moved out of the page into
+* **Weight.** The saved state of a chapter's ipywidgets (100 KB and more) is dropped: the book shows each
+  widget's static equivalent (see ``course_helpers.widgets``) and loads no widget manager.  Each figure's JSON (data, hover text with sources) is moved out of the page into
   ``_static/figures/<hash>.json``, fetched only when the chart is about to be drawn and cached by content, so a
   chapter's HTML stays small and its text paints first.
 * **Accessibility** (axe-core, WCAG 2.2 A/AA).  The sidebar's expand/collapse buttons (``<summary>`` with only an
@@ -44,6 +45,10 @@ def _is_thebe(asset) -> bool:
     name = str(asset.filename or "")
     body = str((asset.attributes or {}).get("body", ""))
     return "thebe" in name or "THEBE" in body
+
+
+def _is_widget_state(asset) -> bool:
+    return (asset.attributes or {}).get("type") == "application/vnd.jupyter.widget-state+json"
 
 
 def _is_remote(asset) -> bool:
@@ -91,7 +96,7 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
         assets = context.get(key)
         if not assets:
             continue
-        assets[:] = [a for a in assets if not _is_thebe(a)]
+        assets[:] = [a for a in assets if not (_is_thebe(a) or _is_widget_state(a))]
         for asset in assets:
             if _is_remote(asset):
                 logger.warning(
