@@ -556,6 +556,8 @@ def test_the_sandbox_never_mounts_home_the_course_or_the_keys(tmp_path):
     masked = [argv[i + 1] for i, a in enumerate(argv) if a == "--tmpfs"]
     assert str(KEYS.parent) in masked  # the grading package (answer keys, specs) is an empty folder inside
     assert "--unshare-net" in argv and "--remount-ro" in argv and "--bind" not in argv
+    # Outside nbgrader's layout only the working folder itself is withheld, never the whole machine.
+    assert sandbox._read_only_paths(tmp_path, []), "a kernel started elsewhere would have no Python"
 
 
 # --------------------------------------------------------------------------------- as an ordinary user, too

@@ -145,9 +145,9 @@ def _protected(cwd: Path | None) -> list[Path]:
     if cwd is not None:
         out.append(cwd)
         # nbgrader's layout: <course>/autograded/<student>/<assignment>
-        if len(cwd.parents) > 2:
+        if len(cwd.parents) > 3 and cwd.parents[1].name == "autograded":
             out.append(cwd.parents[2])
-    return out
+    return [p for p in out if p != Path("/")]
 
 
 def _allowed(path: Path, protected: list[Path]) -> bool:
