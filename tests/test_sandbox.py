@@ -49,11 +49,6 @@ def _require_sandbox():
     pytest.skip(f"no grading sandbox on this machine: {reason}")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _sandbox_present():
-    _require_sandbox()
-
-
 def _env(**extra) -> dict:
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
@@ -342,6 +337,7 @@ def _honest(release, assignment, right=None):
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory, release, assignment):
     """The hostile batch, graded once, sandboxed (the command's default)."""
+    _require_sandbox()
     course = _make_course(tmp_path_factory.mktemp("sandboxed"))
     server = AnswerServer()
     half = {i.id for i in assignment.auto_items[::2]}
@@ -533,7 +529,9 @@ def test_without_bubblewrap_the_command_refuses(tmp_path):
     )
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Refusing to autograde" in proc.stderr and "bubblewrap" in proc.stderr
-    assert "--unsandboxed" in proc.stderr and "apt install bubblewrap" in proc.stderr
+    assert "--unsandboxed" in proc.stderr
+    if sys.platform.startswith("linux"):
+        assert "apt install bubblewrap" in proc.stderr  # how to get it
 
 
 # ---------------------------------------------------------------------------------------------- the sandbox
