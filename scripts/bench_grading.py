@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: autograde a simulated study circle and check every score.
 
-    python scripts/bench_grading.py                 # 30 members x 7 assignments, 2 parallel jobs
+    python scripts/bench_grading.py                 # 30 members x 7 assignments, twice-the-cores parallel jobs
     python scripts/bench_grading.py --members 5 --jobs 2 --baseline 3
 
 Builds a temporary copy of the course directory, releases the seven assignments, writes one submission per
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -41,10 +42,17 @@ for slug in sys.argv[1:]:
 """
 
 
+def _cpu() -> float:
+    """CPU seconds used by this process and every finished child (workers, and through them the kernels)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=30)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=min(8, 2 * (os.cpu_count() or 1)),
+                        help="parallel submissions (default: twice the cores, at most 8)")
     parser.add_argument("--assignments", nargs="*", default=list(spec.SLUGS))
     parser.add_argument("--baseline", type=int, default=0, help="also time plain nbgrader on N submissions")
     parser.add_argument("--seed", type=int, default=7)
@@ -95,16 +103,21 @@ def main(argv: list[str] | None = None) -> int:
                   f"(-> {baseline * len(pairs) / 60:.1f} min for {len(pairs)})")
 
         os.environ.setdefault("COURSE_GRADING_SANDBOX", "0")
+        cpu_before = _cpu()
         started = time.monotonic()
         grader = autograde.Grader(course, jobs=args.jobs, force=True, out=lambda line: None)
         results = grader.run(pairs=pairs)
         total = time.monotonic() - started
+        cpu = _cpu() - cpu_before
 
         wrong = [(r.assignment, r.student, r.score, expected[(r.assignment, r.student)], r.message)
                  for r in results if r.status != "graded" or r.score != expected[(r.assignment, r.student)]]
         per = total / len(results)
         print(f"course_helpers.grading autograde --jobs {args.jobs}: {len(results)} submissions in {total:.0f} s "
               f"({per:.2f} s per submission; {total / 60:.1f} min); cores: {os.cpu_count()}")
+        print(f"CPU time (grader, workers and kernels): {cpu:.0f} s, {cpu / len(results):.2f} s per submission; "
+              f"on {os.cpu_count()} otherwise idle cores that is about {cpu / (os.cpu_count() or 1) / 60:.1f} min "
+              f"(load average now: {', '.join(f'{x:.1f}' for x in os.getloadavg())})")
         print(f"scores: {len(results) - len(wrong)} of {len(results)} correct")
         for item in wrong[:20]:
             print("  WRONG", item)

@@ -147,6 +147,28 @@ def test_perfect_empty_and_half_right_submissions_of_every_assignment(course, as
         assert results["perfect"].score == auto_total
 
 
+def test_class_report_counts_missed_questions_and_progress(course, assignments, tmp_path):
+    """Runs after the trio above: perfect, half (even-numbered items right) and empty for every assignment."""
+    from course_helpers.grading import report
+
+    frame = report.grades(course / "gradebook.db")
+    stats = report.question_stats(frame).set_index(["assignment", "grade_id"])
+    for slug, a in assignments.items():
+        for n, item in enumerate(a.auto_items):
+            row = stats.loc[(slug, item.grade_id)]
+            assert row["answered"] == 3
+            assert row["missed"] == (1 if n % 2 == 0 else 2), (slug, item.grade_id)
+    progress = report.member_progress(frame).set_index(["student", "assignment"])
+    for slug in assignments:
+        assert progress.loc[("perfect", slug), "percent"] == 100.0
+        assert progress.loc[("empty", slug), "percent"] == 0.0
+        assert progress.loc[("perfect", slug), "pending"] == len(assignments[slug].written_items)
+    out = tmp_path / "class-report.html"
+    assert report.main(course, out) == 0
+    html = out.read_text()
+    assert "Questions the circle missed most" in html and "progress" in html
+
+
 # ----------------------------------------------------------------------------------------------- adversaries
 
 LIAR = '''
@@ -231,8 +253,8 @@ HOOKS = '''
 ip = get_ipython()
 def _rewrite(lines):
     text = "".join(lines)
-    if "grader-report:" in text:
-        return ['"grader-report:b"\\n']
+    if "grader" + "-report:" in text:
+        return ['"grader" + "-report:z"\\n']
     if "Form check" in text:
         return ["pass\\n"]
     return lines

@@ -10,10 +10,13 @@ Run them from the repository root (or pass --course PATH to the course directory
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from .spec import SLUGS
+
+DEFAULT_JOBS = min(8, 2 * (os.cpu_count() or 1))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--check", action="store_true", help="only check they are up to date (exit 1 if not)")
     auto = sub.add_parser("autograde", help="autograde every submission of one assignment, in parallel")
     auto.add_argument("assignment", choices=SLUGS, metavar="assignment", help="one of: " + ", ".join(SLUGS))
-    auto.add_argument("--jobs", type=int, default=2, help="submissions graded at the same time (default 2)")
+    auto.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
+                      help=f"submissions graded at the same time (default {DEFAULT_JOBS}: twice the cores, at most 8; "
+                           "most of a submission's time is spent waiting for its kernel)")
     auto.add_argument("--force", action="store_true", help="grade again submissions already autograded")
     auto.add_argument("--unsandboxed", action="store_true",
                       help="run members' code without the sandbox (only if you trust every submission)")

@@ -23,10 +23,15 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+# nbgrader's gradebook code makes SQLAlchemy warn about its own session handling; it is not the facilitator's
+# concern and would bury the progress lines.
+warnings.filterwarnings("ignore", message=".*not in session.*")
 
 SUBMISSION_TIMEOUT = 180  # seconds: the cap for one whole submission (the notebook itself stops at 120 s)
 
