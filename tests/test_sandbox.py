@@ -162,6 +162,13 @@ try:
 except OSError as e:
     print("BIG FILE refused:", e.strerror)
 """),
+        "nested-namespace": _fallback("""
+import subprocess
+fill = "mount -t tmpfs none /scratch && head -c 100000000 /dev/zero > /scratch/big && echo MOUNTED-AND-FILLED"
+done = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", fill],
+                      capture_output=True, text=True, timeout=20)
+print("nested namespace:", done.returncode, done.stdout.strip(), done.stderr.strip()[:200])
+"""),
         "writes-course": _fallback(f"""
 import glob, os
 targets = [
@@ -459,6 +466,14 @@ def test_a_disk_filling_loop_stays_in_its_scratch(batch, assignment):
     assert all(mb <= 1 for folder, mb in filled.items() if folder not in scratch), filled  # nothing elsewhere
     assert "BIG FILE refused" in out
     _assert_contained(batch, "disk-filler")
+
+
+def test_no_namespace_of_its_own_to_escape_the_caps(batch, assignment):
+    """A user namespace inside would let it mount a tmpfs of any size (memory the limits do not count)."""
+    assert batch["scores"]["nested-namespace"] == deserved(batch)
+    out = _outputs(batch["course"], "nested-namespace")
+    assert "nested namespace: 1" in out and "MOUNTED-AND-FILLED" not in out
+    _assert_contained(batch, "nested-namespace")
 
 
 def test_writing_into_the_course_fails(batch, assignment):

@@ -10,11 +10,13 @@ the hidden tests), reach the network, or exhaust the machine. This module starts
   the helper package, the course's public ``data/``, and an empty, size-capped scratch directory (the kernel's
   working directory, home and only writable place) with the submission's non-notebook files read-only in it;
 * there is no network (a new network namespace holds only its own loopback);
-* the kernel runs as an unprivileged user in its own user namespace, with caps on memory (address space),
-  processes and threads, CPU time, file size and open files; the facilitator's side caps the output it keeps.
+* the kernel runs as an unprivileged user in its own user namespace (no nested ones), with caps on memory
+  (address space), processes and threads, CPU time, file size and open files; the facilitator's side caps the
+  output it keeps per cell, and the kernel's stdout/stderr never reach the grader's own.
 
-nbgrader still talks to the kernel: the kernel uses ZeroMQ's IPC transport, through sockets in a per-kernel
-directory (an absolute path) that is bound into the sandbox at the same path. Timeouts interrupt the kernel
+nbgrader still talks to the kernel: the kernel uses ZeroMQ's IPC transport, with its connection file and
+sockets on a 1 MiB tmpfs inside the sandbox (``/run/kernel``), which the grader reaches from outside through
+``/proc/<sandbox pid>/root``; no folder of the host is writable from inside. Timeouts interrupt the kernel
 with a message, not SIGINT to the process group (which would kill bwrap and the whole submission).
 
 Use it through :func:`configure` (the course's autograde command does this); :func:`available` says whether
@@ -112,9 +114,8 @@ def available() -> tuple[bool, str]:
             "(for a size-capped scratch directory). " + INSTALL_HINT
         )
     if os.geteuid() == 0:
-        for tool in ("setpriv", "unshare"):
-            if shutil.which(tool) is None:
-                return False, f"grading as root needs '{tool}' (util-linux) to drop to an unprivileged user."
+        if shutil.which("setpriv") is None:
+            return False, "grading as root needs 'setpriv' (util-linux) to drop to an unprivileged user."
     python = str(Path(sys.executable))
     probe = _sandbox_argv(
         [python, "-I", "-S", "-c", "print('sandbox-ok')"],
@@ -313,7 +314,8 @@ def _sandbox_argv(
         argv += ["--ro-bind-try", etc, etc]
     argv += ["--proc", "/proc", "--dev", "/dev"]
     read_only = [str(p) for p in _read_only_paths(cwd, extra_read_only or [])]
-    argv += _dirs_for([*read_only, RUN], ["/usr", "/proc", "/dev"])
+    # /tmp: an empty read-only folder, which the inner bwrap (when grading as root) needs to exist.
+    argv += _dirs_for([*read_only, RUN, "/tmp/-"], ["/usr", "/proc", "/dev"])  # makes parents only
     for path in read_only:
         argv += ["--ro-bind", path, path]
     # The grading package holds the answer keys and specs: inside, it is an empty read-only folder.
@@ -358,8 +360,10 @@ def _sandbox_argv(
         argv += ["--setenv", key, value]
     argv.append("--")
     if root:
-        # As root, rlimits do not bind (RLIMIT_NPROC is ignored for root): drop to nobody, for good, then make
-        # a user namespace of its own so the process count is per submission, not shared by every kernel.
+        # As root, rlimits do not bind (RLIMIT_NPROC is ignored for root): drop to nobody for good, then a
+        # second, unprivileged bwrap over the same file system gives the kernel a user namespace of its own
+        # (so the process count is per submission, not shared by every kernel running as nobody) and forbids
+        # nested user namespaces (in which a submission could mount a tmpfs of any size).
         argv += [
             "setpriv",
             f"--reuid={NOBODY}",
@@ -368,9 +372,13 @@ def _sandbox_argv(
             "--inh-caps=-all",
             "--no-new-privs",
             "--",
-            "unshare",
-            f"--map-user={NOBODY}",
-            f"--map-group={NOBODY}",
+            "bwrap",
+            "--unshare-user",
+            "--disable-userns",
+            "--die-with-parent",
+            "--dev-bind",
+            "/",
+            "/",
             "--",
         ]
     python = str(Path(sys.executable))
