@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assignments", nargs="*", default=list(spec.SLUGS))
     parser.add_argument("--baseline", type=int, default=0, help="also time plain nbgrader on N submissions")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--unsandboxed", action="store_true", help="grade without the sandbox even if available")
     args = parser.parse_args(argv)
 
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
@@ -102,7 +103,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"plain nbgrader, one at a time: {baseline:.1f} s per submission "
                   f"(-> {baseline * len(pairs) / 60:.1f} min for {len(pairs)})")
 
-        os.environ.setdefault("COURSE_GRADING_SANDBOX", "0")
+        if args.unsandboxed:
+            os.environ["COURSE_GRADING_SANDBOX"] = "0"
+        from course_helpers.grading import kernel
+
+        sandboxed, why = kernel.sandbox_status()
+        print("kernels sandboxed" if sandboxed else f"kernels NOT sandboxed: {why}")
         cpu_before = _cpu()
         started = time.monotonic()
         grader = autograde.Grader(course, jobs=args.jobs, force=True, out=lambda line: None)

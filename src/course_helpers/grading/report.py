@@ -9,6 +9,7 @@ should revisit: each missed question is listed with the hint that says where to 
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -99,10 +100,11 @@ def figures(stats: pd.DataFrame, progress: pd.DataFrame, top: int = 15) -> list[
 def write_html(figs: list[go.Figure], stats: pd.DataFrame, out: Path) -> None:
     parts = [pio.to_html(f, full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figs)]
     rows = "".join(
-        f"<tr><td>{r.assignment}</td><td>{r.grade_id}</td><td>{100 * r.share_missed:.0f}% ({r.missed}/{r.answered})"
-        f"</td><td>{r.question}</td><td>{r.hint}</td></tr>" for r in stats.head(15).itertuples())
+        f"<tr><td>{escape(r.assignment)}</td><td>{escape(r.grade_id)}</td><td>{100 * r.share_missed:.0f}% "
+        f"({r.missed}/{r.answered})</td><td>{escape(r.question)}</td><td>{escape(r.hint)}</td></tr>"
+        for r in stats.head(15).itertuples())
     table = ("<h2>What to revisit</h2><table border='1' cellpadding='4'><tr><th>assignment</th><th>question</th>"
-             f"<th>missed</th><th>asked</th><th>where to reread</th></tr>{rows}</table>")
+             f"<th>missed by</th><th>the question</th><th>where to reread</th></tr>{rows}</table>")
     out.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Class report</title></head><body>"
                    "<h1>Class report</h1>" + "".join(parts) + table + "</body></html>", encoding="utf-8")
 
