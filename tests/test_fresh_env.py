@@ -1,0 +1,151 @@
+"""The one pinned environment, installed from nothing, runs what Binder and a self-learner run.
+
+A copy of the repository gets a brand-new virtual environment with ``requirements.txt`` (what repo2docker
+installs on Binder), then, with a fresh home folder so nothing of this machine's Jupyter settings leaks in:
+
+* Binder's ``postBuild`` runs: chapters' ``.md`` open as notebooks in JupyterLab (jupytext), and the released
+  assignments are generated;
+* every chapter of the table of contents executes as a notebook (jupytext, as JupyterLab opens it);
+* every source assignment executes, and ``nbgrader validate`` passes it; a released (blank) assignment is
+  checked by ``nbgrader validate`` too, which tells the learner what is still to answer.
+
+It downloads the pinned packages (a few minutes the first time; pip's cache makes later runs faster).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from conftest import ROOT
+
+pytestmark = pytest.mark.build
+
+
+def toc_notebooks() -> list[str]:
+    """Every page of _toc.yml that is a notebook (a MyST file with a kernelspec)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    return [f"{f}.md" for f in files if "kernelspec:" in (ROOT / f"{f}.md").read_text(encoding="utf-8")[:600]]
+
+
+def run(args, *, cwd, env, timeout=900) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, (
+        f"{' '.join(map(str, args))} failed:\n{(result.stdout + result.stderr)[-5000:]}"
+    )
+    return result
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    """(copy of the repository, environment variables with the fresh venv first on PATH)."""
+    base = tmp_path_factory.mktemp("fresh-env")
+    repo = base / "repo"
+    tracked = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, tracked):
+        source = ROOT / name
+        if source.is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, repo / name)
+    env_dir = base / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    home = base / "home"
+    home.mkdir()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON", "JUPYTER"))},
+        "HOME": str(home),
+        "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip")),
+        "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    run(
+        [env_dir / "bin" / "python", "-m", "pip", "install", "-q", "-r", "requirements.txt"],
+        cwd=repo,
+        env=env,
+        timeout=1800,
+    )
+    return repo, env
+
+
+def test_the_fresh_environment_is_not_this_one(fresh):
+    repo, env = fresh
+    where = run(
+        ["python", "-c", "import sys, course_helpers; print(sys.prefix); print(course_helpers.__file__)"],
+        cwd=repo,
+        env=env,
+    ).stdout.split()
+    assert where[0] != sys.prefix and str(repo) in where[1], where
+
+
+def test_binder_postbuild_opens_markdown_as_notebooks_and_releases_assignments(fresh):
+    repo, env = fresh
+    run(["bash", "postBuild"], cwd=repo, env=env)
+    settings = Path(env["HOME"]) / ".jupyter" / "labconfig" / "default_setting_overrides.json"
+    viewers = json.loads(settings.read_text())["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
+    assert viewers["markdown"] == viewers["myst"] == "Jupytext Notebook"
+    sources = sorted(p.name for p in (repo / "assignments" / "source").iterdir() if p.is_dir())
+    released = sorted(p.name for p in (repo / "assignments" / "release").iterdir() if p.is_dir())
+    assert sources and released == sources
+
+
+@pytest.mark.parametrize("chapter", toc_notebooks())
+def test_chapter_executes_in_the_fresh_environment(fresh, chapter, tmp_path):
+    repo, env = fresh
+    out = tmp_path / (Path(chapter).stem + ".ipynb")
+    run(["jupytext", "--to", "ipynb", "--execute", "--output", out, chapter], cwd=repo, env=env)
+    nb = nbformat.read(out, as_version=4)
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"
+    ]
+    assert not errors, f"{chapter}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+    assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{chapter} produced no output"
+
+
+def assignments() -> list[str]:
+    return sorted(p.name for p in (ROOT / "assignments" / "source").glob("*") if p.is_dir())
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_assignment_executes_and_validates_in_the_fresh_environment(fresh, assignment, tmp_path):
+    repo, env = fresh
+    course = repo / "assignments"
+    source = course / "source" / assignment / f"{assignment}.ipynb"
+    run(
+        ["jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", tmp_path, source],
+        cwd=course,
+        env=env,
+    )
+    checked = run(["nbgrader", "validate", source], cwd=course, env=env).stdout
+    assert "Success! Your notebook passes all the tests." in checked, checked[-3000:]
+    released = course / "release" / assignment / f"{assignment}.ipynb"
+    if not released.exists():  # postBuild's test makes them; generate this one if run alone
+        run(["nbgrader", "generate_assignment", assignment, "--force"], cwd=course, env=env)
+    blank = run(["nbgrader", "validate", released], cwd=course, env=env).stdout
+    assert "did not provide a response" in blank or "VALIDATION FAILED" in blank, blank[-3000:]
