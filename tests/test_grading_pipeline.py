@@ -408,3 +408,27 @@ def test_feedback_is_generated_and_shows_no_hidden_test(course, adversary_result
             assert marker not in html, f"{page}: feedback shows {marker!r}"
     perfect_like = (course / "feedback" / "output-flood" / ADVERSARY_ASSIGNMENT / f"{ADVERSARY_ASSIGNMENT}.html")
     assert "Correct" in perfect_like.read_text()
+
+
+def test_why_the_key_stays_out_of_the_kernel():
+    """The measured reason for the design: with the key in a hidden assert (the usual nbgrader pattern, even
+    written with trusted built-in calls), a submission's IPython hook both reads the key from the test cell's
+    source and turns the test into one that passes."""
+    from nbclient import NotebookClient
+
+    hook = ("leaked = []\n"
+            "def _steal(lines):\n"
+            "    text = ''.join(lines)\n"
+            "    if 'assert' in text:\n"
+            "        leaked.append(text)\n"
+            "        return ['pass\\n']\n"
+            "    return lines\n"
+            "get_ipython().input_transformers_post.append(_steal)\n"
+            "answer_q1 = 'z'")
+    literal_test = 'assert "b".__eq__("".join(["", answer_q1])) is True'
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(hook), nbformat.v4.new_code_cell(literal_test),
+                nbformat.v4.new_code_cell("print(leaked)")]
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    assert not any(o.get("output_type") == "error" for o in nb.cells[1].outputs), "the wrong answer passed"
+    assert '"b".__eq__' in nb.cells[2].outputs[0]["text"], "the hook read the key"

@@ -131,6 +131,8 @@ def main(check: bool = False, course: Path = COURSE) -> int:
         for path in stale:
             print(f"out of date: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} "
                   "(run: python -m course_helpers.grading generate)")
+        if not stale:
+            print("the source notebooks, answer keys and rubrics match the specs and data/")
         return 1 if stale else 0
     for path in stale:
         path.parent.mkdir(parents=True, exist_ok=True)
