@@ -66,8 +66,9 @@ def ensure_env() -> None:
 def clear_stale_cache(build: Path = BUILD) -> bool:
     """Clear the execution cache in ``build`` when data/ or the helper package changed since it was filled.
 
-    The execution cache keys a chapter on its own text only; a chapter whose data or helpers changed must
-    execute again.  Returns True when the cache was cleared.
+    The execution cache keys a chapter on its own text only, and Sphinx re-reads only chapters whose text
+    changed; a chapter whose data or helpers changed must be read and executed again, so both the execution
+    cache and Sphinx's saved environment (doctrees) are cleared.  Returns True when they were cleared.
     """
     files = [p for p in (ROOT / "data").rglob("*") if p.is_file()]
     files += [
@@ -81,10 +82,12 @@ def clear_stale_cache(build: Path = BUILD) -> bool:
         return False
     build.mkdir(parents=True, exist_ok=True)
     stamp.write_text(want)
-    if (build / ".jupyter_cache").exists():
-        shutil.rmtree(build / ".jupyter_cache")
-        return True
-    return False
+    cleared = False
+    for stale in (".jupyter_cache", ".doctrees", "jupyter_execute"):
+        if (build / stale).exists():
+            shutil.rmtree(build / stale)
+            cleared = True
+    return cleared
 
 
 def build(extra: list[str]) -> int:
