@@ -39,8 +39,22 @@ def _copy_plotly(app, exception) -> None:
         shutil.copyfile(source, target)
 
 
+def _static_outdated(app, env, added, changed, removed) -> list[str]:
+    """Sphinx copies static files only when some page is rebuilt: when only our CSS or JS changed, rebuild the
+    root page so that the new files are copied (otherwise the book keeps serving the old ones)."""
+    if app.builder.format != "html":
+        return []
+    out = Path(app.outdir) / "_static"
+    for source in STATIC.iterdir():
+        target = out / source.name
+        if not target.exists() or target.read_bytes() != source.read_bytes():
+            return [app.config.root_doc]
+    return []
+
+
 def setup(app):
     app.setup_extension("course_helpers.pagefix")  # privacy, page weight and accessibility of each page
     app.connect("builder-inited", _add_static)
     app.connect("build-finished", _copy_plotly)
+    app.connect("env-get-outdated", _static_outdated)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
