@@ -47,6 +47,41 @@ def _is_thebe(asset) -> bool:
     return "thebe" in name or "THEBE" in body
 
 
+def _is_fontawesome_js(asset) -> bool:
+    # pydata-sphinx-theme's CSS already carries Font Awesome's icon classes and web fonts; its 1.5 MB script
+    # (540 KB gzipped, the largest download of a page without a chart) only turns the same icons into SVG.
+    return str(asset.filename or "").endswith("scripts/fontawesome.js")
+
+
+FONTAWESOME_TAG = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+SEARCH_TAG = re.compile(r'<script src="([^"]*(?:searchtools|language_data|searchindex)\.js)"></script>')
+# Scripts that later code uses as it is parsed: the inline scripts after documentation_options.js set
+# DOCUMENTATION_OPTIONS, and the search page's searchtools.js calls doctools.js's _ready at once.
+KEEP_SYNC = ("documentation_options.js", "doctools.js")
+
+
+def course_page_head(markup):
+    """Template filter for the theme's head blocks (templates/layout.html): drop the Font Awesome script, and
+    the search scripts and index the theme loads on every page for search-as-you-type, which is off
+    (``search_as_you_type`` false): the search box opens search.html, which loads them itself."""
+    from markupsafe import Markup
+
+    text = FONTAWESOME_TAG.sub("", str(markup))
+    return Markup(SEARCH_TAG.sub("", text))
+
+
+def _deferred(asset):
+    """The same script, loaded with ``defer`` so that it never delays the text (scripts with a body stay)."""
+    from sphinx.builders.html._assets import _JavaScript
+
+    attributes = dict(asset.attributes or {})
+    name = str(asset.filename or "")
+    if not name or "body" in attributes or name.endswith(KEEP_SYNC) or {"defer", "async"} & set(attributes):
+        return asset
+    attributes["defer"] = "defer"
+    return _JavaScript(asset.filename, priority=asset.priority, **attributes)
+
+
 def _is_widget_state(asset) -> bool:
     return (asset.attributes or {}).get("type") == "application/vnd.jupyter.widget-state+json"
 
@@ -96,7 +131,9 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
         assets = context.get(key)
         if not assets:
             continue
-        assets[:] = [a for a in assets if not (_is_thebe(a) or _is_widget_state(a))]
+        assets[:] = [a for a in assets if not (_is_thebe(a) or _is_widget_state(a) or _is_fontawesome_js(a))]
+        if key == "script_files":
+            assets[:] = [_deferred(a) for a in assets]
         for asset in assets:
             if _is_remote(asset):
                 logger.warning(
@@ -131,7 +168,22 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
         context["generate_toctree_html"] = named
 
 
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _add_templates(app, config) -> None:
+    config.templates_path = [str(TEMPLATES), *config.templates_path]
+
+
+def _add_filter(app) -> None:
+    templates = getattr(app.builder, "templates", None)
+    if templates is not None and hasattr(templates, "environment"):
+        templates.environment.filters["course_page_head"] = course_page_head
+
+
 def setup(app):
+    app.connect("config-inited", _add_templates)
+    app.connect("builder-inited", _add_filter)
     # after the themes (priority 500/501) have added their assets and toctree functions
     app.connect("html-page-context", _page_context, priority=900)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
