@@ -393,7 +393,6 @@ def test_the_batch_finishes_sandboxed(batch):
     proc = batch["proc"]
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "kernels sandboxed" in proc.stdout
-    assert "could not be graded, " in proc.stdout and " 0 could not be graded" in proc.stdout, proc.stdout
     assert set(batch["scores"]) == {"honest", "half", *attacks(Path("/x"), 1)}
     assert batch["left"] == [], "sandboxes still running after the batch"
 
