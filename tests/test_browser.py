@@ -110,6 +110,7 @@ class Visit:
     theme: str = ""
     axe: list[dict] = field(default_factory=list)
     quiz_questions: int = 0
+    plotly_requested: bool = False
     failure: str = ""
     seconds: dict = field(default_factory=dict)
 
@@ -121,6 +122,7 @@ def _new_context(browser, site: str, mode: str, sink: dict):
 
     def route(r):
         parts = urlsplit(r.request.url)
+        sink.setdefault("own", []).append(parts.path)
         if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != own:
             sink.setdefault("third_party", []).append(r.request.url)
             return r.abort()
@@ -200,6 +202,7 @@ def _visit(page, site: str, path: str, mode: str, sink: dict, axe) -> Visit:
     if visit.failure:
         visit.console_errors = list(errors)
     visit.third_party = list(sink.get("third_party", []))
+    visit.plotly_requested = any(p.endswith("/plotly.min.js") for p in sink.get("own", []))
     return visit
 
 
@@ -273,6 +276,21 @@ def test_axe_finds_no_wcag_violation(visits, mode, path):
     assert not v.axe, f"{path} ({mode}):\n" + "\n".join(
         f"- {a['id']} ({a['impact']}, {a['count']} elements): {a['help']}; e.g. {a['nodes']}" for a in v.axe
     )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_html_is_within_the_weight_budget(book_html, path):
+    """150 KB of HTML at most: figure data lives in _static/figures/, plotly.js in _static (see pagefix.py)."""
+    size = (book_html / path).stat().st_size
+    assert size <= 150_000, f"{path} is {size:,} bytes of HTML; the budget is 150,000"
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_only_pages_with_a_chart_load_plotly(visits, mode):
+    for path, v in visits(mode).items():
+        assert v.plotly_requested == bool(v.figures), (
+            f"{path}: {len(v.figures)} charts, plotly.js {'was' if v.plotly_requested else 'was not'} fetched"
+        )
 
 
 def test_chapters_with_figures_and_quizzes_exist(visits):
