@@ -121,9 +121,14 @@ def main(argv: list[str] | None = None) -> int:
         per = total / len(results)
         print(f"course_helpers.grading autograde --jobs {args.jobs}: {len(results)} submissions in {total:.0f} s "
               f"({per:.2f} s per submission; {total / 60:.1f} min); cores: {os.cpu_count()}")
-        print(f"CPU time (grader, workers and kernels): {cpu:.0f} s, {cpu / len(results):.2f} s per submission; "
-              f"on {os.cpu_count()} otherwise idle cores that is about {cpu / (os.cpu_count() or 1) / 60:.1f} min "
-              f"(load average now: {', '.join(f'{x:.1f}' for x in os.getloadavg())})")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        if sandboxed:
+            print(f"load average now: {load}. (Sandboxed kernels' CPU time is not reported to this process; run "
+                  "with --unsandboxed to measure CPU time per submission.)")
+        else:
+            print(f"CPU time (grader, workers and kernels): {cpu:.0f} s, {cpu / len(results):.2f} s per submission; "
+                  f"on {os.cpu_count()} otherwise idle cores that is about {cpu / (os.cpu_count() or 1) / 60:.1f} "
+                  f"min (load average now: {load})")
         print(f"scores: {len(results) - len(wrong)} of {len(results)} correct")
         for item in wrong[:20]:
             print("  WRONG", item)
