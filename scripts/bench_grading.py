@@ -51,12 +51,18 @@ def _cpu() -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=30)
-    parser.add_argument("--jobs", type=int, default=min(8, 2 * (os.cpu_count() or 1)),
-                        help="parallel submissions (default: twice the cores, at most 8)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=min(8, 2 * (os.cpu_count() or 1)),
+        help="parallel submissions (default: twice the cores, at most 8)",
+    )
     parser.add_argument("--assignments", nargs="*", default=list(spec.SLUGS))
     parser.add_argument("--baseline", type=int, default=0, help="also time plain nbgrader on N submissions")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--unsandboxed", action="store_true", help="grade without the sandbox even if available")
+    parser.add_argument(
+        "--unsandboxed", action="store_true", help="grade without the sandbox even if available"
+    )
     args = parser.parse_args(argv)
 
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
@@ -68,8 +74,13 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copy(COURSE / "nbgrader_config.py", course)
         shutil.copytree(COURSE / "source", course / "source")
         started = time.monotonic()
-        subprocess.run([sys.executable, "-c", RELEASE, *assignments], cwd=course, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-c", RELEASE, *assignments],
+            cwd=course,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         print(f"released {len(assignments)} assignments in {time.monotonic() - started:.0f} s")
 
         expected: dict[tuple[str, str], float] = {}
@@ -94,14 +105,21 @@ def main(argv: list[str] | None = None) -> int:
             took = []
             for slug, member in pairs[: args.baseline]:
                 t0 = time.monotonic()
-                subprocess.run([sys.executable, "-m", "nbgrader", "autograde", slug, "--student", member, "--force"],
-                               cwd=course, env=env, capture_output=True, check=False)
+                subprocess.run(
+                    [sys.executable, "-m", "nbgrader", "autograde", slug, "--student", member, "--force"],
+                    cwd=course,
+                    env=env,
+                    capture_output=True,
+                    check=False,
+                )
                 took.append(time.monotonic() - t0)
             baseline = sum(took) / len(took)
             shutil.rmtree(course / "autograded", ignore_errors=True)
             shutil.copy(Path(tmp) / "gradebook.backup", course / "gradebook.db")
-            print(f"plain nbgrader, one at a time: {baseline:.1f} s per submission "
-                  f"(-> {baseline * len(pairs) / 60:.1f} min for {len(pairs)})")
+            print(
+                f"plain nbgrader, one at a time: {baseline:.1f} s per submission "
+                f"(-> {baseline * len(pairs) / 60:.1f} min for {len(pairs)})"
+            )
 
         if args.unsandboxed:
             os.environ["COURSE_GRADING_SANDBOX"] = "0"
@@ -116,19 +134,28 @@ def main(argv: list[str] | None = None) -> int:
         total = time.monotonic() - started
         cpu = _cpu() - cpu_before
 
-        wrong = [(r.assignment, r.student, r.score, expected[(r.assignment, r.student)], r.message)
-                 for r in results if r.status != "graded" or r.score != expected[(r.assignment, r.student)]]
+        wrong = [
+            (r.assignment, r.student, r.score, expected[(r.assignment, r.student)], r.message)
+            for r in results
+            if r.status != "graded" or r.score != expected[(r.assignment, r.student)]
+        ]
         per = total / len(results)
-        print(f"course_helpers.grading autograde --jobs {args.jobs}: {len(results)} submissions in {total:.0f} s "
-              f"({per:.2f} s per submission; {total / 60:.1f} min); cores: {os.cpu_count()}")
+        print(
+            f"course_helpers.grading autograde --jobs {args.jobs}: {len(results)} submissions in {total:.0f} s "
+            f"({per:.2f} s per submission; {total / 60:.1f} min); cores: {os.cpu_count()}"
+        )
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         if sandboxed:
-            print(f"load average now: {load}. (Sandboxed kernels' CPU time is not reported to this process; run "
-                  "with --unsandboxed to measure CPU time per submission.)")
+            print(
+                f"load average now: {load}. (Sandboxed kernels' CPU time is not reported to this process; run "
+                "with --unsandboxed to measure CPU time per submission.)"
+            )
         else:
-            print(f"CPU time (grader, workers and kernels): {cpu:.0f} s, {cpu / len(results):.2f} s per submission; "
-                  f"on {os.cpu_count()} otherwise idle cores that is about {cpu / (os.cpu_count() or 1) / 60:.1f} "
-                  f"min (load average now: {load})")
+            print(
+                f"CPU time (grader, workers and kernels): {cpu:.0f} s, {cpu / len(results):.2f} s per submission; "
+                f"on {os.cpu_count()} otherwise idle cores that is about {cpu / (os.cpu_count() or 1) / 60:.1f} "
+                f"min (load average now: {load})"
+            )
         print(f"scores: {len(results) - len(wrong)} of {len(results)} correct")
         for item in wrong[:20]:
             print("  WRONG", item)

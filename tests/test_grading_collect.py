@@ -25,7 +25,12 @@ def test_collect_pattern_reads_member_and_notebook_from_the_path():
     assert m and m["student_id"] == "maria-l" and m["file_id"] == f"{SLUG}.ipynb"
     m = re.match(COLLECT_REGEXP, f"/c/downloaded/{SLUG}/extracted/joe/work/sub/{SLUG}.ipynb")
     assert m and m["student_id"] == "joe" and m["file_id"] == f"{SLUG}.ipynb"
-    assert re.match(COLLECT_REGEXP, f"/c/downloaded/{SLUG}/extracted/joe/.ipynb_checkpoints/{SLUG}-checkpoint.ipynb") is None
+    assert (
+        re.match(
+            COLLECT_REGEXP, f"/c/downloaded/{SLUG}/extracted/joe/.ipynb_checkpoints/{SLUG}-checkpoint.ipynb"
+        )
+        is None
+    )
     assert re.match(COLLECT_REGEXP, f"/c/downloaded/{SLUG}/extracted/{SLUG}.ipynb") is None
 
 
@@ -35,8 +40,14 @@ def test_zip_collect_puts_emailed_and_shared_folder_work_into_submitted(tmp_path
     course.mkdir()
     shutil.copy(COURSE / "nbgrader_config.py", course)
     shutil.copytree(COURSE / "source" / SLUG, course / "source" / SLUG)
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", SLUG, "--create"], cwd=course, env=env,
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", SLUG, "--create"],
+        cwd=course,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     released = course / "release" / SLUG / f"{SLUG}.ipynb"
     archive = course / "downloaded" / SLUG / "archive"
     # a notebook saved from an email attachment, into the member's folder
@@ -47,8 +58,14 @@ def test_zip_collect_puts_emailed_and_shared_folder_work_into_submitted(tmp_path
     with zipfile.ZipFile(archive / "ben" / "homework.zip", "w") as z:
         z.write(released, f"homework/{SLUG}.ipynb")
         z.write(released, f"homework/.ipynb_checkpoints/{SLUG}-checkpoint.ipynb")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", "zip_collect", SLUG], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "zip_collect", SLUG],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for member in ("ana", "ben"):
         path = course / "submitted" / member / SLUG / f"{SLUG}.ipynb"

@@ -33,10 +33,18 @@ def _env():
 
 
 def _nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=_env(),
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if check and proc.returncode != 0:
-        raise AssertionError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise AssertionError(
+            f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     return proc
 
 
@@ -55,15 +63,23 @@ def course(tmp_path_factory, assignments):
     # mechanism under test is the same.
     with (root / "nbgrader_config.py").open("a") as f:
         f.write("\nc.SafeExecute.timeout = 6\nc.SafeExecute.notebook_timeout = 45\n")
-    script = ("from nbgrader.apps.api import NbGraderAPI\nfrom nbgrader.coursedir import CourseDirectory\n"
-              "from traitlets.config.loader import PyFileConfigLoader\nimport sys\n"
-              "cfg = PyFileConfigLoader('nbgrader_config.py', path='.').load_config()\n"
-              "api = NbGraderAPI(coursedir=CourseDirectory(config=cfg, root='.'), config=cfg)\n"
-              "for slug in sys.argv[1:]:\n"
-              "    r = api.generate_assignment(slug, force=True, create=True)\n"
-              "    assert r['success'], r.get('error')\n")
-    subprocess.run([sys.executable, "-c", script, *assignments], cwd=root, env=_env(), check=True, timeout=600,
-                   capture_output=True)
+    script = (
+        "from nbgrader.apps.api import NbGraderAPI\nfrom nbgrader.coursedir import CourseDirectory\n"
+        "from traitlets.config.loader import PyFileConfigLoader\nimport sys\n"
+        "cfg = PyFileConfigLoader('nbgrader_config.py', path='.').load_config()\n"
+        "api = NbGraderAPI(coursedir=CourseDirectory(config=cfg, root='.'), config=cfg)\n"
+        "for slug in sys.argv[1:]:\n"
+        "    r = api.generate_assignment(slug, force=True, create=True)\n"
+        "    assert r['success'], r.get('error')\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, *assignments],
+        cwd=root,
+        env=_env(),
+        check=True,
+        timeout=600,
+        capture_output=True,
+    )
     return root
 
 
@@ -71,7 +87,9 @@ def _release(course: Path, slug: str) -> nbformat.NotebookNode:
     return nbformat.read(course / "release" / slug / f"{slug}.ipynb", as_version=4)
 
 
-def _submit(course: Path, student: str, slug: str, nb=None, *, text: str | None = None, name: str | None = None):
+def _submit(
+    course: Path, student: str, slug: str, nb=None, *, text: str | None = None, name: str | None = None
+):
     folder = course / "submitted" / student / slug
     if folder.exists():
         shutil.rmtree(folder)
@@ -117,7 +135,9 @@ def test_released_notebooks_hold_no_solution_hidden_test_or_answer(course, assig
         for item in a.auto_items:
             for line in simulate.answer_code(item, True).splitlines():
                 if "=" in line and item.variables[0] in line.split("=")[0]:
-                    assert json.dumps(line)[1:-1] not in released, f"{slug}: answer line {line!r} was released"
+                    assert json.dumps(line)[1:-1] not in released, (
+                        f"{slug}: answer line {line!r} was released"
+                    )
         for item in a.written_items:
             first = item.solution.strip().splitlines()[0]
             assert first not in text, f"{slug}: the model answer of {item.grade_id} was released"
@@ -128,7 +148,9 @@ def test_source_notebooks_validate_and_released_ones_fail(course):
     for slug in spec.SLUGS:
         ok = _nbgrader(course, "validate", f"source/{slug}/{slug}.ipynb", check=False)
         assert "Success! Your notebook passes all the tests." in ok.stdout, f"{slug}:\n{ok.stdout[-2000:]}"
-    bad = _nbgrader(course, "validate", f"release/{ADVERSARY_ASSIGNMENT}/{ADVERSARY_ASSIGNMENT}.ipynb", check=False)
+    bad = _nbgrader(
+        course, "validate", f"release/{ADVERSARY_ASSIGNMENT}/{ADVERSARY_ASSIGNMENT}.ipynb", check=False
+    )
     assert "VALIDATION FAILED" in bad.stdout or "failed" in bad.stdout.lower()
     assert "Success!" not in bad.stdout
 
@@ -183,7 +205,7 @@ def test_class_report_counts_missed_questions_and_progress(course, assignments, 
 
 # ----------------------------------------------------------------------------------------------- adversaries
 
-LIAR = '''
+LIAR = """
 class Liar:
     def __eq__(self, other): return True
     def __ne__(self, other): return False
@@ -196,9 +218,9 @@ class Liar:
     def __float__(self): return -1.0
     def __repr__(self): return "'b'"
     def __str__(self): return "b"
-'''
+"""
 
-LYING_STR = '''
+LYING_STR = """
 class LyingStr(str):
     def __eq__(self, other): return True
     def __ne__(self, other): return False
@@ -206,7 +228,7 @@ class LyingStr(str):
     def __iter__(self): return iter("b")
     def strip(self, *a): return self
     def lower(self): return self
-'''
+"""
 
 
 def _answers(a: spec.Assignment, make) -> dict[str, str]:
@@ -240,28 +262,28 @@ def _wrong(item) -> str:
     return simulate.answer_code(item, False)
 
 
-PATCH_BUILTINS = '''
+PATCH_BUILTINS = """
 import builtins
 builtins.type = lambda *a: str
 builtins.isinstance = lambda *a: True
 builtins.len = lambda *a: 4
-'''
+"""
 
-HELPERS = '''
+HELPERS = """
 import course_helpers.grading.kinds as _kinds
 _kinds.mark = lambda *a, **k: True
 def check_answer(*a, **k): return True
 def mark(*a, **k): return True
-'''
+"""
 
-ENV_DETECT = '''
+ENV_DETECT = """
 import os
 if os.environ.get("NBGRADER_EXECUTION"):
     ip = get_ipython()
     ip.input_transformers_post.append(lambda lines: ["pass\\n"] if any("Form check" in l for l in lines) else lines)
-'''
+"""
 
-HOOKS = '''
+HOOKS = """
 ip = get_ipython()
 def _rewrite(lines):
     text = "".join(lines)
@@ -271,16 +293,16 @@ def _rewrite(lines):
         return ["pass\\n"]
     return lines
 ip.input_transformers_post.append(_rewrite)
-'''
+"""
 
-MANY_REPORTS = '''
+MANY_REPORTS = """
 from IPython.display import display
 ip = get_ipython()
 def _many(result):
     for guess in "abcde":
         display("grader" + "-report:" + guess)
 ip.events.register("post_run_cell", _many)
-'''
+"""
 
 
 def _first(a, **replace):
@@ -313,8 +335,11 @@ def _adversaries(a: spec.Assignment, nb) -> dict[str, tuple]:
     deleted = simulate.submission(nb, a)  # all right: restored tests must still give the points
     test_ids = {i.grade_id for i in auto}
     gone_pair = auto[1]
-    deleted.cells = [c for c in deleted.cells
-                     if c.metadata.get("nbgrader", {}).get("grade_id") not in test_ids | {gone_pair.answer_id}]
+    deleted.cells = [
+        c
+        for c in deleted.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") not in test_ids | {gone_pair.answer_id}
+    ]
     out["deleted-test-cells"] = (deleted, None, total - gone_pair.points)
 
     half = {i.id for n, i in enumerate(auto) if n % 2 == 0}
@@ -330,17 +355,27 @@ def _adversaries(a: spec.Assignment, nb) -> dict[str, tuple]:
     codes = {auto[0].answer_id: "while True:\n    pass"}
     out["infinite-loop"] = (simulate.fill(loop, codes), None, total - auto[0].points)
 
-    deaf = {auto[0].answer_id: "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"}
+    deaf = {
+        auto[
+            0
+        ].answer_id: "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
+    }
     out["loop-ignoring-interrupts"] = (simulate.fill(simulate.submission(nb, a), deaf), None, 0.0)
 
     k = 4
     exit_codes = {auto[k].answer_id: "import os\nos._exit(0)"}
-    out["os-exit"] = (simulate.fill(simulate.submission(nb, a), exit_codes), None,
-                      float(sum(i.points for i in auto[:k])))
+    out["os-exit"] = (
+        simulate.fill(simulate.submission(nb, a), exit_codes),
+        None,
+        float(sum(i.points for i in auto[:k])),
+    )
     kill = {auto[0].answer_id: "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"}
     out["kills-kernel"] = (simulate.fill(simulate.submission(nb, a), kill), None, 0.0)
 
-    flood = {auto[0].answer_id: simulate.answer_code(auto[0], True) + "\nfor _ in range(200):\n    print('x' * 100_000)"}
+    flood = {
+        auto[0].answer_id: simulate.answer_code(auto[0], True)
+        + "\nfor _ in range(200):\n    print('x' * 100_000)"
+    }
     out["output-flood"] = (simulate.fill(simulate.submission(nb, a), flood), None, total)
 
     out["invalid-json"] = ('{"cells": [ this is not json', None, 0.0)
@@ -358,7 +393,9 @@ def adversary_results(course, assignments):
         else:
             _submit(course, name, a.slug, content, name=filename)
     results = _grade(course, a.slug, sorted(cases))
-    report = {name: (results[name].score, limit, results[name].status) for name, (_, _, limit) in cases.items()}
+    report = {
+        name: (results[name].score, limit, results[name].status) for name, (_, _, limit) in cases.items()
+    }
     print("\nADVERSARIAL SCORES (name: score / most it may get):")
     for name, (score, limit, status) in report.items():
         print(f"  {name:28} {score:5g} / {limit:g}  ({status})")
@@ -399,14 +436,21 @@ def test_feedback_is_generated_and_shows_no_hidden_test(course, adversary_result
     graded = [s for s, r in adversary_results[1].items() if r.status == "graded"]
     assert {p.parts[-3] for p in pages} >= set(graded)
     source = nbformat.read(course / "source" / ADVERSARY_ASSIGNMENT / f"{ADVERSARY_ASSIGNMENT}.ipynb", 4)
-    hidden = [line for c in source.cells if kinds.HIDDEN_BEGIN in c.source
-              for line in c.source.split(kinds.HIDDEN_BEGIN)[1].splitlines() if line.strip()]
+    hidden = [
+        line
+        for c in source.cells
+        if kinds.HIDDEN_BEGIN in c.source
+        for line in c.source.split(kinds.HIDDEN_BEGIN)[1].splitlines()
+        if line.strip()
+    ]
     assert hidden
     for page in pages:
         html = page.read_text()
         for marker in ("HIDDEN TESTS", *{html_escape(line) for line in hidden}, *hidden):
             assert marker not in html, f"{page}: feedback shows {marker!r}"
-    perfect_like = (course / "feedback" / "output-flood" / ADVERSARY_ASSIGNMENT / f"{ADVERSARY_ASSIGNMENT}.html")
+    perfect_like = (
+        course / "feedback" / "output-flood" / ADVERSARY_ASSIGNMENT / f"{ADVERSARY_ASSIGNMENT}.html"
+    )
     assert "Correct" in perfect_like.read_text()
 
 
@@ -416,19 +460,24 @@ def test_why_the_key_stays_out_of_the_kernel():
     source and turns the test into one that passes."""
     from nbclient import NotebookClient
 
-    hook = ("leaked = []\n"
-            "def _steal(lines):\n"
-            "    text = ''.join(lines)\n"
-            "    if 'assert' in text:\n"
-            "        leaked.append(text)\n"
-            "        return ['pass\\n']\n"
-            "    return lines\n"
-            "get_ipython().input_transformers_post.append(_steal)\n"
-            "answer_q1 = 'z'")
+    hook = (
+        "leaked = []\n"
+        "def _steal(lines):\n"
+        "    text = ''.join(lines)\n"
+        "    if 'assert' in text:\n"
+        "        leaked.append(text)\n"
+        "        return ['pass\\n']\n"
+        "    return lines\n"
+        "get_ipython().input_transformers_post.append(_steal)\n"
+        "answer_q1 = 'z'"
+    )
     literal_test = 'assert "b".__eq__("".join(["", answer_q1])) is True'
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(hook), nbformat.v4.new_code_cell(literal_test),
-                nbformat.v4.new_code_cell("print(leaked)")]
+    nb.cells = [
+        nbformat.v4.new_code_cell(hook),
+        nbformat.v4.new_code_cell(literal_test),
+        nbformat.v4.new_code_cell("print(leaked)"),
+    ]
     NotebookClient(nb, timeout=60, kernel_name="python3").execute()
     assert not any(o.get("output_type") == "error" for o in nb.cells[1].outputs), "the wrong answer passed"
     assert '"b".__eq__' in nb.cells[2].outputs[0]["text"], "the hook read the key"

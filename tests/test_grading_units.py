@@ -37,23 +37,37 @@ def test_committed_notebooks_and_keys_are_reproducible_from_the_specs_and_data()
     files = generate.render()
     for path, text in files.items():
         assert path.read_text(encoding="utf-8") == text, (
-            f"{path} is out of date with the specs or data/: run `python -m course_helpers.grading generate`")
+            f"{path} is out of date with the specs or data/: run `python -m course_helpers.grading generate`"
+        )
 
 
 def test_no_answer_key_enters_the_kernel():
     """Hidden tests may hold only the report prefix and the literals of the conversion, never a key."""
-    allowed = {(str, kinds.REPORT_PREFIX), (str, ""), (str, "|"), (str, "="), (int, 0), (float, 0.0), (bool, True)}
+    allowed = {
+        (str, kinds.REPORT_PREFIX),
+        (str, ""),
+        (str, "|"),
+        (str, "="),
+        (int, 0),
+        (float, 0.0),
+        (bool, True),
+    }
     for a in ASSIGNMENTS:
         nb = generate.notebook(a)
         tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
         assert len(tests) == len(a.auto_items)
         for cell in tests:
-            constants = {(type(n.value), n.value) for n in ast.walk(ast.parse(_hidden(cell.source)))
-                         if isinstance(n, ast.Constant)}
+            constants = {
+                (type(n.value), n.value)
+                for n in ast.walk(ast.parse(_hidden(cell.source)))
+                if isinstance(n, ast.Constant)
+            }
             assert constants <= allowed, (a.slug, cell.metadata.nbgrader.grade_id, constants - allowed)
             names = {n.id for n in ast.walk(ast.parse(_hidden(cell.source))) if isinstance(n, ast.Name)}
             answer_vars = {v for i in a.auto_items for v in i.variables}
-            assert names <= answer_vars | {"k", "v"}, f"hidden test uses a name a submission could rebind: {names}"
+            assert names <= answer_vars | {"k", "v"}, (
+                f"hidden test uses a name a submission could rebind: {names}"
+            )
 
 
 def test_every_generated_code_cell_is_valid_python_and_headings_carry_points():
@@ -88,7 +102,7 @@ def test_specs_and_keys_stay_out_of_the_book():
 
 LIARS = {
     "eq": "class Liar:\n    def __eq__(s, o): return True\n    def __iter__(s): return iter('abcd')\n"
-          "    def __float__(s): return 0.0\nvalue = Liar()",
+    "    def __float__(s): return 0.0\nvalue = Liar()",
     "str": "class S(str):\n    def __eq__(s, o): return True\n    def __iter__(s): return iter('b')\nvalue = S('z')",
     "list": "class L(list):\n    def __iter__(s): return iter(['b', 'a'])\nvalue = L(['z', 'y'])",
 }
@@ -115,7 +129,9 @@ def test_marking_is_lenient_about_form_and_strict_about_content():
     order = {"kind": "order", "answer": ["b", "a", "c"]}
     assert kinds.mark(order, "b|A| c") and not kinds.mark(order, "a|b|c") and not kinds.mark(order, "b|a")
     match = {"kind": "match", "answer": {"1": "c", "2": "a"}}
-    assert kinds.mark(match, "2=a|1=C") and not kinds.mark(match, "1=a|2=c") and not kinds.mark(match, "1=c|1=c")
+    assert (
+        kinds.mark(match, "2=a|1=C") and not kinds.mark(match, "1=a|2=c") and not kinds.mark(match, "1=c|1=c")
+    )
     num = {"kind": "number", "answer": 10.7, "tolerance": 0.05}
     assert kinds.mark(num, "10.7") and kinds.mark(num, "10.72") and not kinds.mark(num, "10.8")
     assert not kinds.mark(num, "nan") and not kinds.mark(num, "inf") and not kinds.mark(num, "ten")
@@ -130,18 +146,31 @@ def test_reports_are_read_only_from_plain_strings_with_the_prefix():
 
 
 def _test_cell(grade_id: str, outputs: list) -> NotebookNode:
-    return nbformat.from_dict({"cell_type": "code", "source": "", "execution_count": 1, "outputs": outputs,
-                               "metadata": {"nbgrader": {"grade": True, "solution": False, "grade_id": grade_id,
-                                                         "points": 1}}})
+    return nbformat.from_dict(
+        {
+            "cell_type": "code",
+            "source": "",
+            "execution_count": 1,
+            "outputs": outputs,
+            "metadata": {"nbgrader": {"grade": True, "solution": False, "grade_id": grade_id, "points": 1}},
+        }
+    )
 
 
 def _result(text: str) -> dict:
-    return {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {"text/plain": text}}
+    return {
+        "output_type": "execute_result",
+        "execution_count": 1,
+        "metadata": {},
+        "data": {"text/plain": text},
+    }
 
 
 def test_check_answers_replaces_outputs_with_a_verdict(tmp_path):
     keys = tmp_path / "keys.json"
-    keys.write_text(json.dumps({"a1": {"q01-x": {"kind": "choice", "points": 1, "answer": "b", "hint": "see p. 1"}}}))
+    keys.write_text(
+        json.dumps({"a1": {"q01-x": {"kind": "choice", "points": 1, "answer": "b", "hint": "see p. 1"}}})
+    )
     checker = CheckAnswers(keys_file=str(keys))
     resources = {"nbgrader": {"assignment": "a1"}}
 
@@ -154,7 +183,11 @@ def test_check_answers_replaces_outputs_with_a_verdict(tmp_path):
     right = verdict([_result(repr(kinds.REPORT_PREFIX + "b"))])
     assert right[0]["output_type"] == "stream" and "Correct" in right[0]["text"]
     wrong = verdict([_result(repr(kinds.REPORT_PREFIX + "c"))])
-    assert wrong[0]["output_type"] == "error" and "see p. 1" in wrong[0]["evalue"] and "'b'" not in wrong[0]["evalue"]
+    assert (
+        wrong[0]["output_type"] == "error"
+        and "see p. 1" in wrong[0]["evalue"]
+        and "'b'" not in wrong[0]["evalue"]
+    )
     two = verdict([_result(repr(kinds.REPORT_PREFIX + "a")), _result(repr(kinds.REPORT_PREFIX + "b"))])
     assert two[0]["output_type"] == "error"
     partial_credit_trick = verdict([_result("1.0")])
@@ -164,8 +197,11 @@ def test_check_answers_replaces_outputs_with_a_verdict(tmp_path):
 
 def test_feedback_strips_hidden_tests():
     cell = nbformat.v4.new_code_cell(f"assert x\n{kinds.HIDDEN_BEGIN}\nsecret()\n{kinds.HIDDEN_END}")
-    cell.outputs = [nbformat.v4.new_output("error", ename="E", evalue="v",
-                                           traceback=[f"line {kinds.HIDDEN_BEGIN}", "secret()"])]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "error", ename="E", evalue="v", traceback=[f"line {kinds.HIDDEN_BEGIN}", "secret()"]
+        )
+    ]
     nb = nbformat.v4.new_notebook()
     nb.cells = [cell]
     nb, _ = StripHiddenTests().preprocess(nb, {})
@@ -176,7 +212,10 @@ def test_nbgrader_configuration():
     c = Config()
     config.configure(c)
     assert c.OverwriteCells.add_missing_cells is True
-    assert c.SafeExecute.timeout == config.CELL_TIMEOUT and c.SafeExecute.notebook_timeout == config.NOTEBOOK_TIMEOUT
+    assert (
+        c.SafeExecute.timeout == config.CELL_TIMEOUT
+        and c.SafeExecute.notebook_timeout == config.NOTEBOOK_TIMEOUT
+    )
     assert c.SafeExecute.max_output_bytes > 0 and c.LimitOutput.max_lines > 0
     assert StripHiddenTests in c.GenerateFeedback.preprocessors
     steps = c.Autograde.autograde_preprocessors

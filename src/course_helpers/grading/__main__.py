@@ -20,23 +20,36 @@ DEFAULT_JOBS = min(8, 2 * (os.cpu_count() or 1))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_helpers.grading", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m course_helpers.grading", description=__doc__.split("\n\n")[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="write the source notebooks and answer keys from the specs")
     gen.add_argument("--check", action="store_true", help="only check they are up to date (exit 1 if not)")
     auto = sub.add_parser("autograde", help="autograde every submission of one assignment, in parallel")
     auto.add_argument("assignment", choices=SLUGS, metavar="assignment", help="one of: " + ", ".join(SLUGS))
-    auto.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
-                      help=f"submissions graded at the same time (default {DEFAULT_JOBS}: twice the cores, at most 8; "
-                           "most of a submission's time is spent waiting for its kernel)")
+    auto.add_argument(
+        "--jobs",
+        type=int,
+        default=DEFAULT_JOBS,
+        help=f"submissions graded at the same time (default {DEFAULT_JOBS}: twice the cores, at most 8; "
+        "most of a submission's time is spent waiting for its kernel)",
+    )
     auto.add_argument("--force", action="store_true", help="grade again submissions already autograded")
-    auto.add_argument("--unsandboxed", action="store_true",
-                      help="run members' code without the sandbox (only if you trust every submission)")
-    auto.add_argument("--timeout", type=float, default=180, help="seconds allowed per submission (default 180)")
+    auto.add_argument(
+        "--unsandboxed",
+        action="store_true",
+        help="run members' code without the sandbox (only if you trust every submission)",
+    )
+    auto.add_argument(
+        "--timeout", type=float, default=180, help="seconds allowed per submission (default 180)"
+    )
     rep = sub.add_parser("report", help="the class report: most-missed questions and each member's progress")
     rep.add_argument("--out", type=Path, default=Path("class-report.html"), help="the chart file to write")
     for p in (gen, auto, rep):
-        p.add_argument("--course", type=Path, default=None, help="the course directory (default: assignments/)")
+        p.add_argument(
+            "--course", type=Path, default=None, help="the course directory (default: assignments/)"
+        )
     args = parser.parse_args(argv)
 
     from .generate import COURSE

@@ -60,8 +60,14 @@ class Worker:
 
     def __init__(self):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "course_helpers.grading.worker"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_env(), start_new_session=True)
+            [sys.executable, "-m", "course_helpers.grading.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=_env(),
+            start_new_session=True,
+        )
         self._lines: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -107,8 +113,10 @@ def _preflight(folder: Path, slug: str) -> str:
     if not expected.is_file():
         others = sorted(p.name for p in folder.glob("*.ipynb"))
         if others:
-            return (f"the notebook is named {', '.join(others)}, not {slug}.ipynb; rename it to {slug}.ipynb "
-                    "(after checking it is this assignment) and grade again")
+            return (
+                f"the notebook is named {', '.join(others)}, not {slug}.ipynb; rename it to {slug}.ipynb "
+                "(after checking it is this assignment) and grade again"
+            )
         return f"no notebook {slug}.ipynb in {folder}"
     try:
         nbformat.read(expected, as_version=4)
@@ -121,8 +129,15 @@ def _preflight(folder: Path, slug: str) -> str:
 class Grader:
     """Grades (assignment, student) jobs on ``jobs`` worker processes; ``assignment`` is the default one."""
 
-    def __init__(self, course: Path, assignment: str = "", jobs: int = 2, force: bool = False,
-                 timeout: float = SUBMISSION_TIMEOUT, out=print):
+    def __init__(
+        self,
+        course: Path,
+        assignment: str = "",
+        jobs: int = 2,
+        force: bool = False,
+        timeout: float = SUBMISSION_TIMEOUT,
+        out=print,
+    ):
         self.course = Path(course).resolve()
         self.assignment = assignment
         self.jobs = max(1, jobs)
@@ -135,29 +150,40 @@ class Grader:
 
     def students(self, assignment: str | None = None) -> list[str]:
         submitted = self.course / "submitted"
-        return sorted(p.parent.name for p in submitted.glob(f"*/{assignment or self.assignment}") if p.is_dir())
+        return sorted(
+            p.parent.name for p in submitted.glob(f"*/{assignment or self.assignment}") if p.is_dir()
+        )
 
-    def run(self, students: list[str] | None = None, pairs: list[tuple[str, str]] | None = None) -> list[Result]:
+    def run(
+        self, students: list[str] | None = None, pairs: list[tuple[str, str]] | None = None
+    ) -> list[Result]:
         """Grade ``students`` of the default assignment, or the (assignment, student) ``pairs``."""
         from nbgrader.api import Gradebook, MissingEntry
 
         if pairs is None:
             pairs = [(self.assignment, s) for s in (students if students is not None else self.students())]
         if not self.db.is_file():
-            raise SystemExit(f"No gradebook at {self.db}: run `nbgrader generate_assignment <assignment>` first.")
+            raise SystemExit(
+                f"No gradebook at {self.db}: run `nbgrader generate_assignment <assignment>` first."
+            )
         with Gradebook(f"sqlite:///{self.db}") as gb:
             for assignment in sorted({a for a, _ in pairs}):
                 try:
                     gb.find_assignment(assignment)
                 except MissingEntry:
-                    raise SystemExit(f"The gradebook has no assignment {assignment!r}: run "
-                                     f"`nbgrader generate_assignment {assignment}` first.") from None
+                    raise SystemExit(
+                        f"The gradebook has no assignment {assignment!r}: run "
+                        f"`nbgrader generate_assignment {assignment}` first."
+                    ) from None
         self.total = len(pairs)
         todo: queue.Queue = queue.Queue()
         for pair in pairs:
             todo.put(pair)
         results: list[Result] = []
-        threads = [threading.Thread(target=self._lane, args=(todo, results)) for _ in range(min(self.jobs, len(pairs)))]
+        threads = [
+            threading.Thread(target=self._lane, args=(todo, results))
+            for _ in range(min(self.jobs, len(pairs)))
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -185,9 +211,17 @@ class Grader:
                 worker.close()
 
     def _say(self, r: Result):
-        where = f"graded {self.done}/{self.total}" if r.status == "graded" else f"{r.status} {self.done}/{self.total}"
+        where = (
+            f"graded {self.done}/{self.total}"
+            if r.status == "graded"
+            else f"{r.status} {self.done}/{self.total}"
+        )
         text = f"{where}  {r.assignment} {r.student}: "
-        text += f"{r.score:g}/{r.max_score:g} automatic points ({r.seconds:.1f} s)" if r.status == "graded" else r.message
+        text += (
+            f"{r.score:g}/{r.max_score:g} automatic points ({r.seconds:.1f} s)"
+            if r.status == "graded"
+            else r.message
+        )
         self.out(text)
 
     def _grade(self, worker: Worker, assignment: str, student: str):
@@ -195,12 +229,16 @@ class Grader:
         source = self.course / "submitted" / student / assignment
         target = self.course / "autograded" / student / assignment
         if target.exists() and not self.force:
-            return Result(student, "skipped", message="already autograded (use --force to grade again)"), worker
+            return Result(
+                student, "skipped", message="already autograded (use --force to grade again)"
+            ), worker
         problem = _preflight(source, assignment)
         if problem:
             with self.lock:
                 self._record_zero(assignment, student)
-            return Result(student, "failed", message=f"could not be graded: {problem}; recorded 0 points"), worker
+            return Result(
+                student, "failed", message=f"could not be graded: {problem}; recorded 0 points"
+            ), worker
         with tempfile.TemporaryDirectory(prefix="grading-") as tmp:
             root = Path(tmp)
             shutil.copy(self.course / "nbgrader_config.py", root / "nbgrader_config.py")
@@ -208,22 +246,34 @@ class Grader:
             shutil.copytree(source, root / "submitted" / student / assignment, symlinks=False)
             with self.lock:
                 shutil.copy(self.db, root / "gradebook.db")
-            reply = worker.run({"root": str(root), "assignment": assignment, "student": student}, self.timeout)
+            reply = worker.run(
+                {"root": str(root), "assignment": assignment, "student": student}, self.timeout
+            )
             if reply is None:
                 worker.kill()
                 with self.lock:
                     self._record_zero(assignment, student)
-                return Result(student, "failed", message=(
-                    f"could not be graded: stopped after {self.timeout:g} s (the notebook runs too long); "
-                    "recorded 0 points"), seconds=time.monotonic() - started), Worker()
+                return Result(
+                    student,
+                    "failed",
+                    message=(
+                        f"could not be graded: stopped after {self.timeout:g} s (the notebook runs too long); "
+                        "recorded 0 points"
+                    ),
+                    seconds=time.monotonic() - started,
+                ), Worker()
             graded = root / "autograded" / student / assignment
             if not reply.get("success") or not graded.is_dir():
                 error = (reply.get("error") or "").strip().splitlines()
                 why = error[-1][:300] if error else "nbgrader could not grade it"
                 with self.lock:
                     self._record_zero(assignment, student)
-                return Result(student, "failed", message=f"could not be graded: {why}; recorded 0 points",
-                              seconds=time.monotonic() - started), worker
+                return Result(
+                    student,
+                    "failed",
+                    message=f"could not be graded: {why}; recorded 0 points",
+                    seconds=time.monotonic() - started,
+                ), worker
             with self.lock:
                 score, max_score = self._merge(root / "gradebook.db", assignment, student)
                 if target.exists():
@@ -253,8 +303,12 @@ class Grader:
                     dc.auto_comment = comment.auto_comment
             dst.db.commit()
             target = dst.find_submission(assignment, student)
-            auto = sum(g.auto_score or 0 for nb in target.notebooks for g in nb.grades if g.cell.cell_type == "code")
-            auto_max = sum(g.max_score for nb in target.notebooks for g in nb.grades if g.cell.cell_type == "code")
+            auto = sum(
+                g.auto_score or 0 for nb in target.notebooks for g in nb.grades if g.cell.cell_type == "code"
+            )
+            auto_max = sum(
+                g.max_score for nb in target.notebooks for g in nb.grades if g.cell.cell_type == "code"
+            )
             return float(auto), float(auto_max)
 
     def _record_zero(self, assignment: str, student: str):
@@ -280,17 +334,23 @@ def main(course: Path, assignment: str, jobs: int, force: bool, unsandboxed: boo
     if not ok and not unsandboxed and module is not None and hasattr(module, "refusal"):
         print(module.refusal(reason), file=sys.stderr)
         return 2
-    print(f"autograding {assignment} in {course} with {jobs} parallel job(s); "
-          f"{'kernels sandboxed' if ok else 'kernels NOT sandboxed: ' + reason}", flush=True)
+    print(
+        f"autograding {assignment} in {course} with {jobs} parallel job(s); "
+        f"{'kernels sandboxed' if ok else 'kernels NOT sandboxed: ' + reason}",
+        flush=True,
+    )
     started = time.monotonic()
-    grader = Grader(course, assignment, jobs=jobs, force=force, timeout=timeout,
-                    out=lambda text: print(text, flush=True))
+    grader = Grader(
+        course, assignment, jobs=jobs, force=force, timeout=timeout, out=lambda text: print(text, flush=True)
+    )
     results = grader.run()
     took = time.monotonic() - started
     graded = [r for r in results if r.status == "graded"]
     failed = [r for r in results if r.status == "failed"]
-    print(f"done: {len(graded)} graded, {len(failed)} could not be graded, "
-          f"{len(results) - len(graded) - len(failed)} skipped, in {took:.0f} s")
+    print(
+        f"done: {len(graded)} graded, {len(failed)} could not be graded, "
+        f"{len(results) - len(graded) - len(failed)} skipped, in {took:.0f} s"
+    )
     for r in failed:
         print(f"  ! {r.student}: {r.message}")
     return 1 if failed else 0

@@ -26,8 +26,10 @@ COURSE_ID = "the-party-question"
 CELL_TIMEOUT = 30  # seconds per cell: every cell of these notebooks runs in well under a second
 NOTEBOOK_TIMEOUT = 120  # seconds per notebook; the parallel grader also kills a submission after 180 s
 # <anything>/extracted/<member-id>/[folders/]<notebook>.ipynb, skipping Jupyter's checkpoint copies.
-COLLECT_REGEXP = (r".*/extracted/(?P<student_id>[A-Za-z0-9_.-]+)/(?:(?!\.ipynb_checkpoints/)[^/]+/)*"
-                  r"(?P<file_id>[^/]+\.ipynb)$")
+COLLECT_REGEXP = (
+    r".*/extracted/(?P<student_id>[A-Za-z0-9_.-]+)/(?:(?!\.ipynb_checkpoints/)[^/]+/)*"
+    r"(?P<file_id>[^/]+\.ipynb)$"
+)
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 
 
@@ -40,10 +42,23 @@ def configure(c) -> None:
 
     # Autograding: restore what a member may have deleted or changed, then run, then mark in this process.
     c.OverwriteCells.add_missing_cells = True
-    c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells,
-                                          CheckCellMetadata]
-    c.Autograde.autograde_preprocessors = [SafeExecute, CheckAnswers, IgnorePattern, ClearMetadataPreprocessor,
-                                           LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    c.Autograde.sanitize_preprocessors = [
+        ClearOutput,
+        DeduplicateIds,
+        OverwriteKernelspec,
+        RestoreCells,
+        CheckCellMetadata,
+    ]
+    c.Autograde.autograde_preprocessors = [
+        SafeExecute,
+        CheckAnswers,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
     c.Execute.timeout = CELL_TIMEOUT
     c.SafeExecute.timeout = CELL_TIMEOUT
     c.SafeExecute.notebook_timeout = NOTEBOOK_TIMEOUT

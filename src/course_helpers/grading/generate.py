@@ -61,8 +61,13 @@ This assignment checks your reading of the chapter *{a.title}* and the essay sec
 - Save the notebook under its own name (`{a.slug}.ipynb`) and send it to your facilitator.
 """
     cells = [kinds._markdown("intro", intro, kinds._meta("intro", grade=False, solution=False, locked=True))]
-    cells.append(kinds._code("setup", "from course_helpers import data",
-                             kinds._meta("setup", grade=False, solution=False, locked=True)))
+    cells.append(
+        kinds._code(
+            "setup",
+            "from course_helpers import data",
+            kinds._meta("setup", grade=False, solution=False, locked=True),
+        )
+    )
     for item in a.items:
         cells.extend(kinds.cells(item))
     nb = nbformat.v4.new_notebook()
@@ -94,10 +99,12 @@ def rubrics(assignments: list[spec.Assignment]) -> str:
     for a in assignments:
         for item in a.written_items:
             prompt = " ".join(item.prompt.split())
-            out.append(f"### {a.title}: question {item.number} ({item.points} points)\n\n"
-                       f"Grade id `{item.grade_id}` in the formgrader. The question: *{prompt}*\n\n"
-                       "| Points | What earns them |\n|---|---|\n"
-                       + "".join(f"| {r['points']} | {r['criterion']} |\n" for r in item.rubric))
+            out.append(
+                f"### {a.title}: question {item.number} ({item.points} points)\n\n"
+                f"Grade id `{item.grade_id}` in the formgrader. The question: *{prompt}*\n\n"
+                "| Points | What earns them |\n|---|---|\n"
+                + "".join(f"| {r['points']} | {r['criterion']} |\n" for r in item.rubric)
+            )
     return "\n".join(out)
 
 
@@ -129,8 +136,10 @@ def main(check: bool = False, course: Path = COURSE) -> int:
     stale = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
     if check:
         for path in stale:
-            print(f"out of date: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} "
-                  "(run: python -m course_helpers.grading generate)")
+            print(
+                f"out of date: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} "
+                "(run: python -m course_helpers.grading generate)"
+            )
         if not stale:
             print("the source notebooks, answer keys and rubrics match the specs and data/")
         return 1 if stale else 0

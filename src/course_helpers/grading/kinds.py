@@ -91,8 +91,14 @@ class Item:
 
 
 def _meta(grade_id: str, *, grade: bool, solution: bool, locked: bool, points: int | None = None) -> dict:
-    nbgrader = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-                "solution": solution, "task": False}
+    nbgrader = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
     if grade:
         nbgrader["points"] = points
     meta: dict = {"nbgrader": nbgrader}
@@ -106,8 +112,14 @@ def _markdown(cell_id: str, text: str, meta: dict | None = None) -> dict:
 
 
 def _code(cell_id: str, text: str, meta: dict) -> dict:
-    return {"cell_type": "code", "execution_count": None, "id": cell_id, "metadata": meta, "outputs": [],
-            "source": text.strip("\n")}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": cell_id,
+        "metadata": meta,
+        "outputs": [],
+        "source": text.strip("\n"),
+    }
 
 
 def _letters(options: dict) -> str:
@@ -138,42 +150,61 @@ def _py(value) -> str:
 
 def cells(item: Item) -> list[dict]:
     """The notebook cells for one item: a locked question, an answer cell and (for automatic items) a test."""
-    return {"choice": _choice_cells, "truefalse": _truefalse_cells, "order": _order_cells,
-            "match": _match_cells, "number": _number_cells, "written": _written_cells}[item.kind](item)
+    return {
+        "choice": _choice_cells,
+        "truefalse": _truefalse_cells,
+        "order": _order_cells,
+        "match": _match_cells,
+        "number": _number_cells,
+        "written": _written_cells,
+    }[item.kind](item)
 
 
 def _question(item: Item, title: str, body: str, how: str) -> dict:
     parts = [_heading(item, title), item.prompt.strip(), body.strip(), f"**How to answer:** {how.strip()}"]
     text = "\n\n".join(p for p in parts if p)
-    return _markdown(f"{item.grade_id}-question", text.strip(),
-                     _meta(f"{item.grade_id}-question", grade=False, solution=False, locked=True))
+    return _markdown(
+        f"{item.grade_id}-question",
+        text.strip(),
+        _meta(f"{item.grade_id}-question", grade=False, solution=False, locked=True),
+    )
 
 
 def _answer(item: Item, code: str) -> dict:
-    return _code(item.answer_id, f"{SOLUTION_BEGIN}\n{code.strip()}\n{SOLUTION_END}",
-                 _meta(item.answer_id, grade=False, solution=True, locked=False))
+    return _code(
+        item.answer_id,
+        f"{SOLUTION_BEGIN}\n{code.strip()}\n{SOLUTION_END}",
+        _meta(item.answer_id, grade=False, solution=True, locked=False),
+    )
 
 
 def _test(item: Item, form_checks: str, report: str) -> dict:
-    source = f"{FORM_NOTE}\n{form_checks.strip()}\n{HIDDEN_BEGIN}\n\"{REPORT_PREFIX}\" + {report}\n{HIDDEN_END}"
-    return _code(item.grade_id, source, _meta(item.grade_id, grade=True, solution=False, locked=True,
-                                              points=item.points))
+    source = f'{FORM_NOTE}\n{form_checks.strip()}\n{HIDDEN_BEGIN}\n"{REPORT_PREFIX}" + {report}\n{HIDDEN_END}'
+    return _code(
+        item.grade_id,
+        source,
+        _meta(item.grade_id, grade=True, solution=False, locked=True, points=item.points),
+    )
 
 
 def _letter_checks(var: str, options: dict) -> str:
     allowed = ", ".join(f'"{k}"' for k in options)
     return (
         f'assert "".__class__ is {var}.__class__, {_s(f"{var} must be one letter in quotes, for example {chr(34)}{next(iter(options))}{chr(34)}")}\n'
-        f'assert {var}.strip().lower() in ({allowed},), {_s(f"{var} must be one of the letters {_letters(options)}")}'
+        f"assert {var}.strip().lower() in ({allowed},), {_s(f'{var} must be one of the letters {_letters(options)}')}"
     )
 
 
 def _choice_cells(item: Item) -> list[dict]:
     var = item.variables[0]
     return [
-        _question(item, "choose one", _option_list(item.options),
-                  f'in the cell below, write `{var} = "x"`, with x replaced by the letter of the one best answer '
-                  f"({_letters(item.options)}). Keep the quotes."),
+        _question(
+            item,
+            "choose one",
+            _option_list(item.options),
+            f'in the cell below, write `{var} = "x"`, with x replaced by the letter of the one best answer '
+            f"({_letters(item.options)}). Keep the quotes.",
+        ),
         _answer(item, f"{var} = {_py(item.answer)}"),
         _test(item, _letter_checks(var, item.options), f'"".join(["", {var}])'),
     ]
@@ -182,16 +213,22 @@ def _choice_cells(item: Item) -> list[dict]:
 def _truefalse_cells(item: Item) -> list[dict]:
     verdict, reason = item.variables
     first = next(iter(item.options))
-    body = f"**Statement:** {item.statement.strip()}\n\nReasons to choose from:\n\n{_option_list(item.options)}"
+    body = (
+        f"**Statement:** {item.statement.strip()}\n\nReasons to choose from:\n\n{_option_list(item.options)}"
+    )
     checks = (
-        f'assert {verdict} is True or {verdict} is False, {_s(f"{verdict} must be True or False, without quotes")}\n'
+        f"assert {verdict} is True or {verdict} is False, {_s(f'{verdict} must be True or False, without quotes')}\n"
         + _letter_checks(reason, item.options)
     )
     return [
-        _question(item, "true or false, and why", body,
-                  f"in the cell below, set `{verdict}` to `True` or `False` (no quotes), and `{reason}` to the "
-                  f'letter of the reason that best supports your verdict, in quotes, for example `{reason} = "{first}"`. '
-                  "Both must be right to earn the points."),
+        _question(
+            item,
+            "true or false, and why",
+            body,
+            f"in the cell below, set `{verdict}` to `True` or `False` (no quotes), and `{reason}` to the "
+            f'letter of the reason that best supports your verdict, in quotes, for example `{reason} = "{first}"`. '
+            "Both must be right to earn the points.",
+        ),
         _answer(item, f"{verdict} = {item.answer['verdict']!r}\n{reason} = {_py(item.answer['reason'])}"),
         _test(item, checks, f'(True).__class__.__repr__({verdict}) + "|" + "".join(["", {reason}])'),
     ]
@@ -203,14 +240,18 @@ def _order_cells(item: Item) -> list[dict]:
     letter_set = "{" + ", ".join(f'"{k}"' for k in letters) + "}"
     example = ", ".join(f'"{k}"' for k in reversed(letters))
     checks = (
-        f'assert [].__class__ is {var}.__class__, {_s(f"{var} must be a list in square brackets, like [{example}]")}\n'
-        f'assert [*{var}].__len__() == {len(letters)}, {_s(f"{var} must hold {len(letters)} letters")}\n'
-        f'assert {{*{var}}} == {letter_set}, {_s(f"{var} must use each of the letters {_letters(item.options)} once")}'
+        f"assert [].__class__ is {var}.__class__, {_s(f'{var} must be a list in square brackets, like [{example}]')}\n"
+        f"assert [*{var}].__len__() == {len(letters)}, {_s(f'{var} must hold {len(letters)} letters')}\n"
+        f"assert {{*{var}}} == {letter_set}, {_s(f'{var} must use each of the letters {_letters(item.options)} once')}"
     )
     return [
-        _question(item, "put in order", _option_list(item.options),
-                  f"in the cell below, write `{var} = [...]`: a list of the letters {_letters(item.options)}, "
-                  f"each once, in quotes, from earliest to latest, for example `{var} = [{example}]`."),
+        _question(
+            item,
+            "put in order",
+            _option_list(item.options),
+            f"in the cell below, write `{var} = [...]`: a list of the letters {_letters(item.options)}, "
+            f"each once, in quotes, from earliest to latest, for example `{var} = [{example}]`.",
+        ),
         _answer(item, f"{var} = [{', '.join(_py(k) for k in item.answer)}]"),
         _test(item, checks, f'"|".join([].__class__.__iter__({var}))'),
     ]
@@ -225,34 +266,49 @@ def _match_cells(item: Item) -> list[dict]:
     first_letter = next(iter(item.options))
     body = f"Terms:\n\n{terms}\n\nDescriptions:\n\n{_option_list(item.options)}"
     checks = (
-        f'assert {{}}.__class__ is {var}.__class__, '
-        f'{_s(f"{var} must be a dictionary in curly brackets, like {{1: {chr(34)}{first_letter}{chr(34)}, 2: ...}}")}\n'
-        f'assert {{*{var}}} == {numbers}, '
-        f'{_s(f"the keys of {var} must be the term numbers {term_numbers}")}\n'
-        f'assert {{*{var}.values()}} == {letter_set}, '
-        f'{_s(f"the values of {var} must be the letters {_letters(item.options)}, each used once")}'
+        f"assert {{}}.__class__ is {var}.__class__, "
+        f"{_s(f'{var} must be a dictionary in curly brackets, like {{1: {chr(34)}{first_letter}{chr(34)}, 2: ...}}')}\n"
+        f"assert {{*{var}}} == {numbers}, "
+        f"{_s(f'the keys of {var} must be the term numbers {term_numbers}')}\n"
+        f"assert {{*{var}.values()}} == {letter_set}, "
+        f"{_s(f'the values of {var} must be the letters {_letters(item.options)}, each used once')}"
     )
     pairs = ", ".join(f"{n}: {_py(item.answer[n])}" for n in item.terms)
     return [
-        _question(item, "match each term to its description", body,
-                  f"in the cell below, write `{var} = {{...}}`: a dictionary from each term's number to the letter of "
-                  f'its description, in quotes, for example `{var} = {{1: "{first_letter}", ...}}`. Use every letter once.'),
+        _question(
+            item,
+            "match each term to its description",
+            body,
+            f"in the cell below, write `{var} = {{...}}`: a dictionary from each term's number to the letter of "
+            f'its description, in quotes, for example `{var} = {{1: "{first_letter}", ...}}`. Use every letter once.',
+        ),
         _answer(item, f"{var} = {{{pairs}}}"),
-        _test(item, checks, f'"|".join([(0).__class__(k).__repr__() + "=" + "".join(["", v]) '
-                            f"for k, v in {{}}.__class__.items({var})])"),
+        _test(
+            item,
+            checks,
+            f'"|".join([(0).__class__(k).__repr__() + "=" + "".join(["", v]) '
+            f"for k, v in {{}}.__class__.items({var})])",
+        ),
     ]
 
 
 def _number_cells(item: Item) -> list[dict]:
     var = item.variables[0]
-    rounding = "" if item.tolerance == 0 else (
-        f" Round it to {_decimals(item.tolerance)} decimal place{'s' if _decimals(item.tolerance) != 1 else ''}.")
+    rounding = (
+        ""
+        if item.tolerance == 0
+        else (
+            f" Round it to {_decimals(item.tolerance)} decimal place{'s' if _decimals(item.tolerance) != 1 else ''}."
+        )
+    )
     checks = (
         f'assert {var}.__class__ is not "".__class__, {_s(f"{var} must be a number, without quotes")}\n'
-        f'(0.0).__class__({var})  # raises an error if {var} is not a number'
+        f"(0.0).__class__({var})  # raises an error if {var} is not a number"
     )
-    how = (f"in the cell below, load the table with `data.load(...)`, compute with pandas, and store the result "
-           f"as a number in `{var}` ({item.unit}).{rounding} Keep the code that computes it: the facilitator reads it.")
+    how = (
+        f"in the cell below, load the table with `data.load(...)`, compute with pandas, and store the result "
+        f"as a number in `{var}` ({item.unit}).{rounding} Keep the code that computes it: the facilitator reads it."
+    )
     return [
         _question(item, "a question for the data", "", how),
         _answer(item, item.solution),
@@ -265,14 +321,22 @@ def _decimals(tolerance: float) -> int:
 
 
 def _written_cells(item: Item) -> list[dict]:
-    how = ("write your answer in the cell below, in your own words (a short paragraph, about 80-150 words). "
-           "A facilitator reads and grades it by hand.")
+    how = (
+        "write your answer in the cell below, in your own words (a short paragraph, about 80-150 words). "
+        "A facilitator reads and grades it by hand."
+    )
     text = f"{_heading(item, 'in your own words')}\n\n{item.prompt.strip()}\n\n**How to answer:** {how}"
     return [
-        _markdown(f"{item.grade_id}-question", text,
-                  _meta(f"{item.grade_id}-question", grade=False, solution=False, locked=True)),
-        _markdown(item.grade_id, f"{SOLUTION_BEGIN}\n{item.solution.strip()}\n{SOLUTION_END}",
-                  _meta(item.grade_id, grade=True, solution=True, locked=False, points=item.points)),
+        _markdown(
+            f"{item.grade_id}-question",
+            text,
+            _meta(f"{item.grade_id}-question", grade=False, solution=False, locked=True),
+        ),
+        _markdown(
+            item.grade_id,
+            f"{SOLUTION_BEGIN}\n{item.solution.strip()}\n{SOLUTION_END}",
+            _meta(item.grade_id, grade=True, solution=True, locked=False, points=item.points),
+        ),
     ]
 
 
@@ -303,7 +367,7 @@ def parse_report(text_plain: str) -> str | None:
         return None
     if type(value) is not str or not value.startswith(REPORT_PREFIX):
         return None
-    return value[len(REPORT_PREFIX):]
+    return value[len(REPORT_PREFIX) :]
 
 
 def _letter(text: str) -> str:

@@ -71,8 +71,10 @@ class SafeExecute(Execute):
         if cell.cell_type != "code":
             return cell, resources
         if not self._stopped and self._remaining() <= 0:
-            self._stopped = (f"not run: the notebook used up its time limit ({self.notebook_timeout} s); "
-                             "look for a loop that never ends")
+            self._stopped = (
+                f"not run: the notebook used up its time limit ({self.notebook_timeout} s); "
+                "look for a loop that never ends"
+            )
         if self._stopped:
             cell.outputs = [_error("NotRun", self._stopped)]
             return cell, resources
@@ -84,8 +86,11 @@ class SafeExecute(Execute):
             return cell, resources
         except CellTimeoutError:
             self._stopped = "not run: an earlier cell ran past its time limit and could not be interrupted"
-            cell.outputs = [_error("CellTimeoutError", "this cell ran past its time limit and did not stop "
-                                   "when interrupted")]
+            cell.outputs = [
+                _error(
+                    "CellTimeoutError", "this cell ran past its time limit and did not stop when interrupted"
+                )
+            ]
             return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
@@ -106,8 +111,9 @@ def load_keys(path: Path = KEYS_FILE) -> dict:
 class CheckAnswers(NbGraderPreprocessor):
     """Mark each automatic item from the value its test cell reported, against the key (trusted side)."""
 
-    keys_file = Unicode(str(KEYS_FILE), help="JSON answer keys written by `course_helpers.grading generate`").tag(
-        config=True)
+    keys_file = Unicode(
+        str(KEYS_FILE), help="JSON answer keys written by `course_helpers.grading generate`"
+    ).tag(config=True)
 
     def preprocess(self, nb, resources):
         assignment = resources["nbgrader"]["assignment"]
@@ -143,7 +149,9 @@ class CheckAnswers(NbGraderPreprocessor):
         reported = reports[0]
         if kinds.mark(key, reported):
             return [_stream(f"Correct: {points:g} of {points:g} point{'s' if points != 1 else ''}.\n")]
-        return [_error("Incorrect", f"Not correct (you answered {kinds.describe(key, reported)[:200]}).{hint}")]
+        return [
+            _error("Incorrect", f"Not correct (you answered {kinds.describe(key, reported)[:200]}).{hint}")
+        ]
 
 
 class RestoreCells(OverwriteCells):
@@ -165,8 +173,11 @@ class RestoreCells(OverwriteCells):
             for grade_cell in source_nb.grade_cells:
                 if grade_cell.name not in present:
                     source_cell = next(c for c in source_nb.source_cells if c.name == grade_cell.name)
-                    nb.cells.append(self.missing_cell_transform(source_cell, grade_cell.max_score,
-                                                                is_solution=grade_cell.name in solution_ids))
+                    nb.cells.append(
+                        self.missing_cell_transform(
+                            source_cell, grade_cell.max_score, is_solution=grade_cell.name in solution_ids
+                        )
+                    )
             return nb, resources
 
 
@@ -180,7 +191,8 @@ class StripHiddenTests(ClearHiddenTests):
             self._remove_hidden_test_region(cell)
         if cell.cell_type == "code":
             for out in cell.get("outputs", []):
-                if out.get("output_type") == "error" and any(kinds.HIDDEN_BEGIN in line
-                                                             for line in out.get("traceback", [])):
+                if out.get("output_type") == "error" and any(
+                    kinds.HIDDEN_BEGIN in line for line in out.get("traceback", [])
+                ):
                     out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
         return cell, resources

@@ -57,7 +57,9 @@ def fill(nb: nbformat.NotebookNode, codes: dict[str, str], texts: dict[str, str]
 def submission(nb, assignment: Assignment, right: set[str] | None = None, written: bool = True):
     """Answers for every automatic item (right for ids in ``right``; all right when ``right`` is None)."""
     codes = {i.answer_id: answer_code(i, right is None or i.id in right) for i in assignment.auto_items}
-    texts = {i.grade_id: "My own answer, in my own words." for i in assignment.written_items} if written else {}
+    texts = (
+        {i.grade_id: "My own answer, in my own words." for i in assignment.written_items} if written else {}
+    )
     return fill(nb, codes, texts)
 
 

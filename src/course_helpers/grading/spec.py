@@ -68,8 +68,14 @@ def load(slug: str, folder: Path = SPECS) -> Assignment:
             items.append(_item(entry, number))
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"{where}, item {number}: {exc}")
-    assignment = Assignment(slug=raw["slug"], title=raw["title"], essay_section=raw["essay_section"],
-                            chapter=raw.get("chapter", raw["slug"]), intro=raw.get("intro", ""), items=items)
+    assignment = Assignment(
+        slug=raw["slug"],
+        title=raw["title"],
+        essay_section=raw["essay_section"],
+        chapter=raw.get("chapter", raw["slug"]),
+        intro=raw.get("intro", ""),
+        items=items,
+    )
     if assignment.slug != slug:
         problems.append(f"{where}: slug is {assignment.slug!r}, but the file is named for {slug!r}")
     problems += [f"{where}: {p}" for p in _assignment_problems(assignment)]
@@ -92,12 +98,23 @@ def _item(entry: dict, number: int) -> Item:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if not ID_RE.fullmatch(entry["id"]) or len(entry["id"]) > 40:
         raise ValueError(f"id {entry['id']!r} must be short, lower-case words joined by '-'")
-    item = Item(id=entry["id"], kind=kind, number=number, points=int(entry["points"]), prompt=entry["prompt"],
-                hint=entry.get("hint", ""), options={str(k): v for k, v in (entry.get("options") or {}).items()},
-                terms={int(k): v for k, v in (entry.get("terms") or {}).items()},
-                statement=entry.get("statement", ""), answer=entry.get("answer"),
-                solution=entry.get("solution", ""), tolerance=float(entry.get("tolerance", 0)),
-                unit=entry.get("unit", ""), rubric=entry.get("rubric") or [], source=entry.get("source", ""))
+    item = Item(
+        id=entry["id"],
+        kind=kind,
+        number=number,
+        points=int(entry["points"]),
+        prompt=entry["prompt"],
+        hint=entry.get("hint", ""),
+        options={str(k): v for k, v in (entry.get("options") or {}).items()},
+        terms={int(k): v for k, v in (entry.get("terms") or {}).items()},
+        statement=entry.get("statement", ""),
+        answer=entry.get("answer"),
+        solution=entry.get("solution", ""),
+        tolerance=float(entry.get("tolerance", 0)),
+        unit=entry.get("unit", ""),
+        rubric=entry.get("rubric") or [],
+        source=entry.get("source", ""),
+    )
     if kind == "number":
         item.solution = item.solution.replace("ANSWER", item.variables[0])
     letters = set(item.options)

@@ -26,8 +26,11 @@ def main() -> int:
             coursedir = CourseDirectory(config=config, root=job["root"])
             api = NbGraderAPI(coursedir=coursedir, config=config)
             result = api.autograde(job["assignment"], job["student"], force=True, create=True)
-            reply = {"success": bool(result.get("success")), "error": result.get("error", ""),
-                     "log": (result.get("log") or "")[-4000:]}
+            reply = {
+                "success": bool(result.get("success")),
+                "error": result.get("error", ""),
+                "log": (result.get("log") or "")[-4000:],
+            }
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which carries on
             reply = {"success": False, "error": f"{type(exc).__name__}: {exc}"}
         out.write(json.dumps(reply) + "\n")
