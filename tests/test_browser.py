@@ -132,13 +132,19 @@ def _new_context(browser, site: str, mode: str, sink: dict):
     return context
 
 
-FIGURE_STATE = """() => [...document.querySelectorAll('.course-plot')].map(el => {
+FIGURE_STATE = r"""() => [...document.querySelectorAll('.course-plot')].map(el => {
   const svg = el.querySelector('svg.main-svg');
   const r = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
   const tick = el.querySelector('.xtick text, .ytick text');
+  let box = el, background = '';
+  while (box) {
+    const bg = getComputedStyle(box).backgroundColor;
+    if (bg && bg !== 'transparent' && !/rgba\(.*, 0\)$/.test(bg)) { background = bg; break; }
+    box = box.parentElement;
+  }
   return {id: el.closest('figure') ? el.closest('figure').id : '', drawn: el.classList.contains('course-plot-drawn'),
           width: r.width, height: r.height, label: el.getAttribute('aria-label') || '',
-          tick_fill: tick ? getComputedStyle(tick).fill : ''};
+          tick_fill: tick ? getComputedStyle(tick).fill : '', background};
 })"""
 
 
@@ -267,6 +273,11 @@ def test_every_figure_is_drawn_and_follows_the_mode(visits, mode, path):
         assert rgb, f"{path}: figure {fig['id']} has no axis labels"
         light_text = sum(rgb) / 3 > 128
         assert light_text == (mode == "dark"), f"{path} ({mode}): axis labels are {fig['tick_fill']}"
+        behind = [int(x) for x in re.findall(r"\d+", fig["background"])[:3]] or [255, 255, 255]
+        light_behind = sum(behind) / 3 > 128
+        assert light_behind != light_text, (
+            f"{path} ({mode}): labels {fig['tick_fill']} on {fig['background']}"
+        )
 
 
 @pytest.mark.parametrize(("mode", "path"), _params())

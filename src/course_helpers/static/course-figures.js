@@ -21,9 +21,9 @@
 
   function colours() {
     return isDark()
-      ? { font: "#e6e6e6", grid: "rgba(200,200,200,0.25)", menuBg: "#2a2a2a", menuBorder: "#aaaaaa",
+      ? { font: "#e6e6e6", grid: "rgba(200,200,200,0.25)", menuBorder: "#aaaaaa",
           slider: "rgba(255,255,255,0.06)", modebar: "#bbbbbb", modebarActive: "#ffffff" }
-      : { font: "#222222", grid: "rgba(128,128,128,0.25)", menuBg: "#f7f7f7", menuBorder: "#888888",
+      : { font: "#222222", grid: "rgba(128,128,128,0.25)", menuBorder: "#888888",
           slider: "rgba(0,0,0,0.03)", modebar: "#666666", modebarActive: "#222222" };
   }
 
@@ -44,10 +44,12 @@
       update[key + ".title.font.color"] = c.font;
       if (layout[key] && layout[key].rangeslider) update[key + ".rangeslider.bgcolor"] = c.slider;
     });
+    // plotly draws the active menu button on a fixed light colour, so menus stay light with dark text in
+    // both modes (light text on it was unreadable in dark mode)
     (layout.updatemenus || []).forEach(function (m, i) {
-      update["updatemenus[" + i + "].bgcolor"] = c.menuBg;
+      update["updatemenus[" + i + "].bgcolor"] = "#f7f7f7";
       update["updatemenus[" + i + "].bordercolor"] = c.menuBorder;
-      update["updatemenus[" + i + "].font.color"] = c.font;
+      update["updatemenus[" + i + "].font.color"] = "#222222";
     });
     return update;
   }
