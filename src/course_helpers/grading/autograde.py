@@ -343,6 +343,12 @@ def main(course: Path, assignment: str, jobs: int, force: bool, unsandboxed: boo
     grader = Grader(
         course, assignment, jobs=jobs, force=force, timeout=timeout, out=lambda text: print(text, flush=True)
     )
+    if not grader.students():
+        print(
+            f"No submissions of {assignment} in {grader.course / 'submitted'}: collect them first "
+            f"(cd {grader.course.name} && nbgrader zip_collect {assignment})."
+        )
+        return 1
     results = grader.run()
     took = time.monotonic() - started
     graded = [r for r in results if r.status == "graded"]
