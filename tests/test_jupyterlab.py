@@ -1,0 +1,169 @@
+"""The live widgets in a real JupyterLab, driven by headless Chromium: what a self-learner on Binder sees.
+
+A JupyterLab server (from this environment, with a fresh home folder set up as Binder's ``postBuild`` sets it up)
+serves a small MyST chapter; the chapter opens as a notebook (jupytext), runs, and the learner answers the
+self-check widget and filters the timeline.  Nothing is fetched from another host.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHAPTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+# Explore
+
+```{code-cell} ipython3
+from course_helpers import widgets
+
+widgets.quiz("role-of-cadre")
+```
+
+```{code-cell} ipython3
+widgets.timeline_explorer()
+```
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    home = tmp_path_factory.mktemp("lab-home")
+    work = tmp_path_factory.mktemp("lab-work")
+    (work / "explore.md").write_text(CHAPTER, encoding="utf-8")
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "COURSE_DATA_DIR": str(ROOT / "data"),
+        "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+    }
+    subprocess.run(
+        [str(bin_dir / "jupytext-config"), "set-default-viewer", "markdown", "myst"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )  # as Binder's postBuild does
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            f"--port={port}",
+            "--ip=127.0.0.1",
+            "--allow-root",  # CI runs as root
+            "--ServerApp.token=",
+            "--ServerApp.password=",
+            "--ServerApp.disable_check_xsrf=True",
+            f"--ServerApp.root_dir={work}",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "api", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("JupyterLab did not start")
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def test_chapter_opens_as_a_notebook_and_its_widgets_answer(browser, lab):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    foreign: list[str] = []
+    own = urlsplit(lab).netloc
+
+    def route(r):
+        if urlsplit(r.request.url).netloc not in (own, ""):
+            foreign.append(r.request.url)
+            return r.abort()
+        return r.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    try:
+        page.goto(lab + "lab/tree/explore.md")
+        # jupytext's notebook view: a notebook panel with code cells, not a text editor
+        page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=90_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+        # Run > Run All Cells; on a cold start the kernel may not be ready for the first request, so retry
+        radios = page.locator(".widget-radio-box input[type=radio]")
+        for attempt in range(3):
+            page.locator(".lm-MenuBar-item", has_text="Run").click()
+            page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
+            try:
+                radios.first.wait_for(timeout=60_000)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
+                page.keyboard.press("Escape")
+        # the self-check: radio buttons, a Check button, feedback from the chapter's own explanations
+        radios.first.check()
+        page.locator(".jupyter-widgets button", has_text="Check").first.click()
+        feedback = page.locator(".jupyter-widgets", has_text="Correct.").or_(
+            page.locator(".jupyter-widgets", has_text="Not quite.")
+        )
+        feedback.first.wait_for(timeout=30_000)
+        assert page.locator(".jupyter-widgets", has_text="You have answered 1 of").count()
+
+        # the timeline explorer: a country drop-down that redraws the chart
+        country = page.locator(".widget-dropdown select").nth(1)
+        country.wait_for(timeout=60_000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        choice = country.locator("option").nth(1).get_attribute("value")
+        country.select_option(choice)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.jupyter-widgets .js-plotly-plot .gtitle')]"
+            ".some(t => t.textContent.includes('Timeline'))",
+            timeout=60_000,
+        )
+    finally:
+        shots = ROOT / "test-artifacts" / "jupyterlab"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "widgets.png"), full_page=True)
+        context.close()
+    assert not foreign, f"JupyterLab asked other hosts for: {foreign}"
