@@ -43,13 +43,19 @@ def test_every_figure_a_chapter_makes_is_on_its_page(built_book):
         )
         html = page.read_text(encoding="utf-8")
         placeholders = re.findall(r'<div class="course-plot"[^>]*?data-course-plot="([^"]+)"([^>]*)>', html)
-        assert len(placeholders) == made, f"{page.name}: the notebook made {made} figures, the page has {len(placeholders)}"
+        assert len(placeholders) == made, (
+            f"{page.name}: the notebook made {made} figures, the page has {len(placeholders)}"
+        )
         for spec_id, attributes in placeholders:
             # the figure's JSON is inline, or (to keep pages light) in a file named by data-course-src
-            inline = re.search(rf'<script type="application/json" id="{re.escape(spec_id)}">(.*?)</script>', html, re.S)
+            inline = re.search(
+                rf'<script type="application/json" id="{re.escape(spec_id)}">(.*?)</script>', html, re.S
+            )
             src = re.search(r'data-course-src="([^"]+)"', attributes)
             assert inline or src, f"{page.name}: figure {spec_id} has no data"
-            text = inline.group(1).replace("<\\/", "</") if inline else (page.parent / src.group(1)).read_text()
+            text = (
+                inline.group(1).replace("<\\/", "</") if inline else (page.parent / src.group(1)).read_text()
+            )
             fig = json.loads(text)
             assert fig["data"], f"{page.name}: figure {spec_id} has no traces"
             assert fig["layout"]["title"]["text"], f"{page.name}: figure {spec_id} has no title"

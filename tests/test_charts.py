@@ -123,7 +123,7 @@ def test_rendered_html_has_plot_caption_and_table(tables):
         sources=tables["sources"],
     )
     html = render.figure_html(fig.to_plotly_json())
-    assert 'class="course-plot"' in html and 'aria-describedby=' in html  # the caption describes the chart
+    assert 'class="course-plot"' in html and "aria-describedby=" in html  # the caption describes the chart
     assert "<strong>Membership, 1920: KAPD.</strong> 2 sourced membership figures" in html
     assert '<th scope="col">What was counted</th>' in html and "<td>20,000 to 80,000</td>" in html
     assert "</script>" in html and html.count("</script>") == 1  # the JSON cannot close its own script tag

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import ROOT
+
 from course_helpers import readability
 
 # The chapters' prose; the glossary and bibliography are reference lists, not prose.

@@ -114,11 +114,16 @@ def load(chapter: str, folder: str | Path | None = None) -> Quiz:
     problems = [f"{shown}, at {'/'.join(map(str, e.path)) or 'top level'}: {e.message}" for e in errors]
     if not problems:
         ids = [q["id"] for q in raw["questions"]]
-        problems += [f"{shown}, question {i!r}: the id is used twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+        problems += [
+            f"{shown}, question {i!r}: the id is used twice"
+            for i in sorted({i for i in ids if ids.count(i) > 1})
+        ]
         for q in raw["questions"]:
             n = sum(bool(o.get("correct")) for o in q["options"])
             if n != 1:
-                problems.append(f"{shown}, question {q['id']!r}: has {n} correct options; it needs exactly one")
+                problems.append(
+                    f"{shown}, question {q['id']!r}: has {n} correct options; it needs exactly one"
+                )
         if raw["chapter"] != chapter:
             problems.append(f"{shown}: says it is for chapter {raw['chapter']!r}, not {chapter!r}")
     if problems:
@@ -127,7 +132,10 @@ def load(chapter: str, folder: str | Path | None = None) -> Quiz:
         Question(
             q["id"],
             q["prompt"],
-            tuple(Option(LETTERS[i], o["text"], bool(o.get("correct")), o["explanation"]) for i, o in enumerate(q["options"])),
+            tuple(
+                Option(LETTERS[i], o["text"], bool(o.get("correct")), o["explanation"])
+                for i, o in enumerate(q["options"])
+            ),
         )
         for q in raw["questions"]
     )
@@ -144,7 +152,9 @@ def to_html(quiz: Quiz) -> str:
     for n, q in enumerate(quiz.questions, start=1):
         qid = f"quiz-{quiz.chapter}-{q.id}"
         parts.append(f'<form class="course-q" id="{qid}" data-q="{q.id}">')
-        parts.append(f'<fieldset><legend><span class="course-q-num">Question {n}.</span> {html.escape(q.prompt)}</legend>')
+        parts.append(
+            f'<fieldset><legend><span class="course-q-num">Question {n}.</span> {html.escape(q.prompt)}</legend>'
+        )
         for o in q.options:
             oid = f"{qid}-{o.key}"
             parts.append(
