@@ -7,18 +7,12 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
+from course_helpers import outline
+
 pytestmark = pytest.mark.build
 
-SECTION_CHAPTERS = [
-    "party-question",
-    "historical-clarification",
-    "spontaneity-and-base-building",
-    "role-of-cadre",
-    "precision-of-terms",
-    "lessons-of-history",
-    "marxist-center",
-]
-ALL_CHAPTERS = [*SECTION_CHAPTERS, "the-other-side"]
+SECTION_CHAPTERS = list(outline.SECTION_CHAPTERS)
+ALL_CHAPTERS = list(outline.ALL_CHAPTERS)
 
 
 def page(built_book, slug: str) -> BeautifulSoup:

@@ -248,3 +248,10 @@ def test_real_course_data_is_valid_and_covers_the_essay():
     sections = set(tables["events"]["section"].str.split(";").explode())
     assert sections == set(data.SECTIONS), f"essay sections with no event: {set(data.SECTIONS) - sections}"
     assert set(tables["claims"]["section"]) >= set(data.SECTIONS) - {"role-of-cadre"}
+
+
+def test_every_essay_section_has_exactly_one_chapter():
+    from course_helpers import outline
+
+    sections = list(outline.SECTION_CHAPTERS.values())
+    assert sorted(sections) == sorted(data.SECTIONS) and len(set(sections)) == len(sections)

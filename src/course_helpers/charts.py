@@ -26,6 +26,9 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#0
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon"]
 render.register()  # figures show in JupyterLab and in the built book alike (see render.py)
 
+# Where the charts' menus and buttons sit: just above the plotting area, under the title.
+ABOVE_PLOT = {"y": 1.0, "yanchor": "bottom", "pad": {"b": 10}}
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 
@@ -80,6 +83,14 @@ def _sources_text(source_ids: str, sources: pd.DataFrame) -> str:
         where = f", {row['pages']}" if row["pages"] else ""
         parts.append(f"{(row['author'] or row['publisher'])} ({row['year']}), <i>{row['title']}</i>{where}")
     return "<br>".join(parts)
+
+
+def _short_citations(source_ids: str, sources: pd.DataFrame) -> str:
+    """'Author (year); Author (year)' for the data tables under the charts."""
+    return "; ".join(
+        f"{sources.loc[x, 'author'] or sources.loc[x, 'publisher']} ({sources.loc[x, 'year']})"
+        for x in source_ids.split(";")
+    )
 
 
 def _wrap(text: str, width: int = 60) -> str:
@@ -209,9 +220,7 @@ def timeline(
                 "direction": "down",
                 "x": 0,
                 "xanchor": "left",
-                "y": 1.0,
-                "yanchor": "bottom",
-                "pad": {"b": 10},
+                **ABOVE_PLOT,
                 "showactive": True,
                 "name": "section",
             },
@@ -220,9 +229,7 @@ def timeline(
                 "direction": "down",
                 "x": 1,
                 "xanchor": "right",
-                "y": 1.0,
-                "yanchor": "bottom",
-                "pad": {"b": 10},
+                **ABOVE_PLOT,
                 "showactive": True,
                 "name": "country",
             },
@@ -254,12 +261,7 @@ def timeline(
             "Essay section": events["section"].map(
                 lambda s: "; ".join(SECTIONS[x] for x in _section_list(s))
             ),
-            "Sources": events["source_ids"].map(
-                lambda s: "; ".join(
-                    f"{(sources.loc[x, 'author'] or sources.loc[x, 'publisher'])} ({sources.loc[x, 'year']})"
-                    for x in s.split(";")
-                )
-            ),
+            "Sources": events["source_ids"].map(lambda ids: _short_citations(ids, sources)),
         }
     )
     return _attach_alternative(fig, summary, table, "timeline")
@@ -378,9 +380,7 @@ def membership(
                 "direction": "right",
                 "x": 1,
                 "xanchor": "right",
-                "y": 1.0,
-                "yanchor": "bottom",
-                "pad": {"b": 10},
+                **ABOVE_PLOT,
                 "showactive": True,
                 "buttons": [
                     {"label": "Linear scale", "method": "relayout", "args": [{"yaxis.type": "linear"}]},
@@ -405,12 +405,7 @@ def membership(
                 for lo, hi in zip(rows["members_low"], rows["members_high"], strict=True)
             ],
             "What was counted": rows["counted"],
-            "Source": rows["source_ids"].map(
-                lambda s: "; ".join(
-                    f"{(sources.loc[x, 'author'] or sources.loc[x, 'publisher'])} ({sources.loc[x, 'year']})"
-                    for x in s.split(";")
-                )
-            ),
+            "Source": rows["source_ids"].map(lambda ids: _short_citations(ids, sources)),
         }
     )
     return _attach_alternative(fig, summary, table, "membership")
@@ -602,12 +597,7 @@ def genealogy(
             "Link": links["kind"],
             "To": links["to_id"].map(lambda o: orgs.loc[o, "short_name"]),
             "Date": links["date_label"].replace("", "not sourced"),
-            "Source": links["source_ids"].map(
-                lambda s: "; ".join(
-                    f"{(sources.loc[x, 'author'] or sources.loc[x, 'publisher'])} ({sources.loc[x, 'year']})"
-                    for x in s.split(";")
-                )
-            ),
+            "Source": links["source_ids"].map(lambda ids: _short_citations(ids, sources)),
         }
     )
     return _attach_alternative(fig, summary, table, "genealogy")

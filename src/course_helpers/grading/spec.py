@@ -14,19 +14,12 @@ from pathlib import Path
 
 import yaml
 
+from ..outline import SECTION_CHAPTERS
 from .kinds import KINDS, Item
 
 SPECS = Path(__file__).resolve().parent / "specs"
 # The seven assignments, in the order of the book (slug = chapter slug = notebook name).
-SLUGS = (
-    "party-question",
-    "historical-clarification",
-    "spontaneity-and-base-building",
-    "role-of-cadre",
-    "precision-of-terms",
-    "lessons-of-history",
-    "marxist-center",
-)
+SLUGS = tuple(SECTION_CHAPTERS)
 AUTO_KINDS = ("choice", "truefalse", "order", "match", "number")
 
 
