@@ -111,6 +111,7 @@ class Visit:
     axe: list[dict] = field(default_factory=list)
     quiz_questions: int = 0
     plotly_requested: bool = False
+    fonts_requested: list[str] = field(default_factory=list)
     failure: str = ""
     seconds: dict = field(default_factory=dict)
 
@@ -209,6 +210,7 @@ def _visit(page, site: str, path: str, mode: str, sink: dict, axe) -> Visit:
         visit.console_errors = list(errors)
     visit.third_party = list(sink.get("third_party", []))
     visit.plotly_requested = any(p.endswith("/plotly.min.js") for p in sink.get("own", []))
+    visit.fonts_requested = [p for p in sink.get("own", []) if p.endswith((".woff2", ".woff", ".ttf"))]
     return visit
 
 
@@ -302,6 +304,13 @@ def test_only_pages_with_a_chart_load_plotly(visits, mode):
         assert v.plotly_requested == bool(v.figures), (
             f"{path}: {len(v.figures)} charts, plotly.js {'was' if v.plotly_requested else 'was not'} fetched"
         )
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_no_page_downloads_an_icon_font(visits, mode):
+    """Icons are CSS masks (course_helpers/icons.py): Font Awesome's fonts were 275 KB of every first visit."""
+    fetched = {path: v.fonts_requested for path, v in visits(mode).items() if v.fonts_requested}
+    assert not fetched, fetched
 
 
 def test_chapters_with_figures_and_quizzes_exist(visits):

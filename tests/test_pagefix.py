@@ -76,3 +76,28 @@ def test_remote_and_thebe_assets_are_recognised():
     assert "defer" not in pagefix._deferred(_JavaScript("documentation_options.js")).attributes
     assert "defer" not in pagefix._deferred(_JavaScript("_static/doctools.js")).attributes
     assert "defer" not in pagefix._deferred(_JavaScript(None, body="let x = 1;")).attributes
+
+
+def test_icon_css_has_a_mask_for_each_used_icon_and_the_admonitions():
+    from course_helpers import icons
+
+    table = {
+        "rocket": (512, 512, "M0 0h10"),
+        "github": (496, 512, "M1 1z"),
+        "bell": (448, 512, "M2 2z"),
+        "lightbulb": (384, 512, "M3 3z"),
+    }
+    css = icons.icon_css(["fa-rocket", "fa-github", "fa-solid", "fa-lg", "fa-nothing"], table)
+    assert '.fa-rocket { --course-icon: url("data:image/svg+xml;utf8,<svg' in css and "M0 0h10" in css
+    assert ".fa-github {" in css and "--course-icon-w: 0.969em" in css
+    assert ".fa-nothing" not in css and ".fa-lg {" not in css
+    assert ".admonition.tip { --course-admonition-icon:" in css and "M3 3z" in css
+    assert "font-family: inherit !important" in css, "icon classes must stop using the icon fonts"
+
+
+def test_the_themes_icon_file_still_parses():
+    from course_helpers import icons
+
+    table = icons.icons()
+    assert {"rocket", "github", "magnifying-glass", "lightbulb", "circle-half-stroke"} <= set(table)
+    assert all(table[name] for name in icons.ADMONITIONS.values())

@@ -175,6 +175,23 @@ def _add_templates(app, config) -> None:
     config.templates_path = [str(TEMPLATES), *config.templates_path]
 
 
+def _icons_stylesheet(app) -> None:
+    app.add_css_file("course-icons.css")
+
+
+def _write_icons(app, exception) -> None:
+    """Write _static/course-icons.css for the icons the built pages use (see icons.py)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from . import icons
+
+    out = Path(app.outdir)
+    css = icons.icon_css(icons.used_in(out.rglob("*.html")))
+    target = out / "_static" / "course-icons.css"
+    if not target.exists() or target.read_text(encoding="utf-8") != css:
+        target.write_text(css, encoding="utf-8")
+
+
 def _add_filter(app) -> None:
     templates = getattr(app.builder, "templates", None)
     if templates is not None and hasattr(templates, "environment"):
@@ -184,6 +201,9 @@ def _add_filter(app) -> None:
 def setup(app):
     app.connect("config-inited", _add_templates)
     app.connect("builder-inited", _add_filter)
+    app.connect("builder-inited", _icons_stylesheet)
+    app.connect("build-finished", _write_icons)
     # after the themes (priority 500/501) have added their assets and toctree functions
     app.connect("html-page-context", _page_context, priority=900)
-    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version: bump when what pages link to changes, so that an existing build rewrites every page
+    return {"version": "0.2", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -115,7 +115,7 @@
           draw(entry.target);
         }
       });
-    }, { rootMargin: "800px 0px" });
+    }, { rootMargin: "200px 0px" });
     plots.forEach(function (el) { observer.observe(el); });
   } else {
     plots.forEach(draw);
