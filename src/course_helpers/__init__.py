@@ -9,8 +9,9 @@ Layers (a lower module never imports a higher one):
 * ``explore`` — what the live explorers offer and show for each choice, and how a self-check answer is marked
   (plain functions, tested without a browser);
 * ``widgets`` — thin ipywidgets views over ``explore``, for JupyterLab and Binder;
-* ``sphinx_ext`` (with ``pagefix``) — what the book build needs (static files, plotly.js served once per site,
-  nothing from another host, figure data out of the page, accessible navigation).
+* ``sphinx_ext`` (with ``pagefix`` and ``icons``) — what the book build needs (static files, plotly.js served
+  once per site, nothing from another host, figure data out of the page, accessible navigation, icons without
+  icon fonts).
 
 In a chapter, one call per idea.  A plain chart or self-check:
 
