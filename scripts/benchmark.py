@@ -38,35 +38,12 @@ import threading
 import time
 from pathlib import Path
 
-import yaml
+from course_helpers import site as book_site
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = book_site.CHROMIUM_ARGS
 HTML_BUDGET = 150_000
-
-
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    return [f"{p}.html" for p in pages] + ["search.html", "genindex.html"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -293,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         f"largest {kb(max((f.stat().st_size for f in figures), default=0))}"
     )
 
-    pages = args.pages or [p for p in toc_pages() if (html / p).exists()]
+    pages = args.pages or [p for p in book_site.pages(ROOT) if (html / p).exists()]
     server, site = serve(html)
     try:
         transfers = measure_pages(site, pages)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from course_helpers import site
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -81,8 +82,7 @@ def built_book() -> Path:
     return BOOK_OUTPUT / "_build" / "html"
 
 
-def chromium_path() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+chromium_path = site.chromium_path
 
 
 @pytest.fixture(scope="session")
@@ -95,15 +95,7 @@ def chromium() -> str:
     return path
 
 
-# Debian's Chromium, headless, never reaching out on its own (no component updates, no background networking).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = site.CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")

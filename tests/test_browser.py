@@ -31,10 +31,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from conftest import ROOT
 
-from course_helpers import outline
+from course_helpers import outline, site
 
 pytestmark = pytest.mark.browser
 
@@ -52,25 +51,7 @@ MODES = {
 }
 
 
-def toc_pages() -> list[str]:
-    """Every page the reader can reach: the table of contents, the search page and the index."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [f"{p}.html" for p in pages] + ["search.html", "genindex.html"]
-
-
-PAGES = toc_pages()
+PAGES = site.pages(ROOT)
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
 
 

@@ -287,23 +287,28 @@ def _sandbox_processes() -> list[str]:
     return left
 
 
+def _autograde_argv(course: Path, *flags: str) -> list[str]:
+    """The facilitator's autograde command for this test's assignment."""
+    return [
+        sys.executable,
+        "-m",
+        "course_helpers.grading",
+        "autograde",
+        SLUG,
+        "--course",
+        str(course),
+        "--jobs",
+        "2",
+        "--force",
+        "--timeout",
+        "150",
+        *flags,
+    ]
+
+
 def _grade(course: Path, *flags: str, timeout: float = 900) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "course_helpers.grading",
-            "autograde",
-            SLUG,
-            "--course",
-            str(course),
-            "--jobs",
-            "2",
-            "--force",
-            "--timeout",
-            "150",
-            *flags,
-        ],
+        _autograde_argv(course, *flags),
         cwd=REPO,
         env=_env(),
         capture_output=True,
@@ -618,22 +623,8 @@ def test_as_an_ordinary_user_the_sandbox_works_the_same(release, assignment, bat
         home.mkdir()
         tmp.chmod(0o755)
         subprocess.run(["chown", "-R", f"{MEMBER_UID}:{MEMBER_UID}", str(tmp)], check=True)
-        argv = [
-            sys.executable,
-            "-m",
-            "course_helpers.grading",
-            "autograde",
-            SLUG,
-            "--course",
-            str(course),
-            "--jobs",
-            "2",
-            "--force",
-            "--timeout",
-            "150",
-        ]
         proc = subprocess.run(
-            _as_ordinary_user(argv, home, tmp),
+            _as_ordinary_user(_autograde_argv(course), home, tmp),
             cwd=REPO,
             env=_env(PYTHONDONTWRITEBYTECODE="1"),
             capture_output=True,
