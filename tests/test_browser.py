@@ -7,6 +7,8 @@ in light mode on a laptop-sized window and once in dark mode on a phone-sized on
 * every request to a host other than the book's own (blocked, so the test never reaches the network);
 * whether every plotly figure was drawn (an SVG of non-zero size) and follows the colour mode;
 * the axe-core violations of the WCAG 2.0/2.1/2.2 A and AA rules;
+* which rules left out of the book's one stylesheet (``course_helpers/styles.py``) would have applied to the page
+  (after the charts are drawn, so classes added by scripts count too);
 * a full-page screenshot in ``test-artifacts/screenshots/<mode>/``.
 
 Tests then assert on those records page by page, so a failure names the page and the mode.  Separate tests drive
@@ -95,6 +97,7 @@ class Visit:
     quiz_questions: int = 0
     plotly_requested: bool = False
     fonts_requested: list[str] = field(default_factory=list)
+    purged_but_used: list[str] = field(default_factory=list)
     failure: str = ""
     seconds: dict = field(default_factory=dict)
 
@@ -145,7 +148,34 @@ def _draw_all_charts(page) -> None:
     page.evaluate("window.scrollTo(0, 0)")
 
 
-def _visit(page, site: str, path: str, mode: str, sink: dict, axe) -> Visit:
+# Pseudo-classes of state and pseudo-elements, and :not(...), are replaced by :is(*) (which matches anything), so
+# that a left-out selector asks "could this rule ever apply to an element of this page?"
+_STATE = re.compile(
+    r":not\((?:[^()]|\([^()]*\))*\)|::?(?:-(?:webkit|moz|ms)-[\w-]+|before|after|first-line|first-letter|marker|"
+    r"selection|placeholder|backdrop|file-selector-button|hover|focus|focus-visible|focus-within|active|visited|"
+    r"link|any-link|target|checked|disabled|enabled|indeterminate|invalid|valid|required|optional|"
+    r"placeholder-shown|autofill|read-only|read-write|default|popover-open|modal|open|closed)(?![\w-])"
+    r"(?:\((?:[^()]|\([^()]*\))*\))?"
+)
+MATCHING = """(selectors) => { const found = [];
+  for (const s of selectors) {
+    try { if (document.querySelector(s)) found.push(s); } catch (e) { found.push('cannot test ' + s); }
+  }
+  return found; }"""
+
+
+def structural(selector: str) -> str:
+    return _STATE.sub(":is(*)", selector)
+
+
+@functools.cache
+def _left_out(book_html: Path) -> tuple[str, ...]:
+    from course_helpers import styles
+
+    return tuple(sorted({structural(s) for s in styles.dropped_selectors(book_html)}))
+
+
+def _visit(page, site: str, path: str, mode: str, sink: dict, axe, left_out=()) -> Visit:
     visit = Visit(path)
     started = time.monotonic()
     sink.clear()
@@ -167,6 +197,7 @@ def _visit(page, site: str, path: str, mode: str, sink: dict, axe) -> Visit:
         visit.figures = page.evaluate(FIGURE_STATE)
         visit.theme = page.evaluate("document.documentElement.dataset.theme")
         visit.quiz_questions = page.locator(".course-quiz .course-q").count()
+        visit.purged_but_used = page.evaluate(MATCHING, list(left_out))
         visit.console_errors = list(errors)  # axe's own fetches (its CSSOM preload) are not the reader's
         visit.seconds["load"] = round(time.monotonic() - started, 2)
         result = axe.run(
@@ -198,11 +229,12 @@ def _visit(page, site: str, path: str, mode: str, sink: dict, axe) -> Visit:
 
 
 @pytest.fixture(scope="session")
-def visits(browser, site):
+def visits(browser, site, book_html):
     """Visit every page once per colour mode (lazily, on first use) and keep what was seen."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
+    left_out = _left_out(book_html)
     cache: dict[str, dict[str, Visit]] = {}
 
     def get(mode: str) -> dict[str, Visit]:
@@ -212,7 +244,7 @@ def visits(browser, site):
             results = {}
             for path in PAGES:
                 page = context.new_page()  # a fresh page per visit: listeners never leak between pages
-                results[path] = _visit(page, site, path, mode, sink, axe)
+                results[path] = _visit(page, site, path, mode, sink, axe, left_out)
                 page.close()
             context.close()
             cache[mode] = results
@@ -272,6 +304,26 @@ def test_axe_finds_no_wcag_violation(visits, mode, path):
     assert not v.axe, f"{path} ({mode}):\n" + "\n".join(
         f"- {a['id']} ({a['impact']}, {a['count']} elements): {a['help']}; e.g. {a['nodes']}" for a in v.axe
     )
+
+
+@pytest.mark.parametrize(("mode", "path"), _params())
+def test_no_rule_left_out_of_the_stylesheet_applies(visits, mode, path):
+    v = visits(mode)[path]
+    assert not v.failure, v.failure
+    assert not v.purged_but_used, (
+        f"{path} ({mode}): rules removed by styles.py match elements here:\n"
+        + "\n".join(v.purged_but_used[:20])
+    )
+
+
+def test_pages_link_one_stylesheet(book_html):
+    """One render-blocking stylesheet (styles.py), named by its content hash, and it exists."""
+    for path in PAGES:
+        html = (book_html / path).read_text(encoding="utf-8")
+        links = re.findall(r'<link\b[^>]*rel="stylesheet"[^>]*href="([^"]+)"', html)
+        assert len(links) == 1 and "_static/course-styles.css?v=" in links[0], f"{path}: {links}"
+        assert (book_html / path).parent.joinpath(links[0].split("?")[0]).resolve().is_file(), path
+    assert len(_left_out(book_html)) > 1000, "the bundle left out fewer rules than expected: is the purge on?"
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -395,6 +447,9 @@ def test_every_quiz_works_by_mouse_and_keyboard_and_is_remembered(light_page, si
             assert _feedback(forms.nth(i)), f"{path} q{i + 1}: feedback not restored"
         progress = page.locator(".course-quiz-progress").first.inner_text()
         assert f"answered {n} of {n}" in progress, progress
+        # the classes the quiz script adds to answered questions are styled by rules the bundle kept
+        used = page.evaluate(MATCHING, list(_left_out(book_html)))
+        assert not used, f"{path}: rules removed by styles.py match the answered quiz: {used[:10]}"
 
 
 def test_unanswered_check_asks_for_a_choice(light_page, site, book_html):

@@ -196,6 +196,43 @@ def _add_filter(app) -> None:
     templates = getattr(app.builder, "templates", None)
     if templates is not None and hasattr(templates, "environment"):
         templates.environment.filters["course_page_head"] = course_page_head
+        templates.environment.filters["course_styles"] = lambda markup: _take_styles(app, markup)
+
+
+def _take_styles(app, markup):
+    """Template filter for the theme's css block: one link to the bundle (see styles.py) instead of ten."""
+    from markupsafe import Markup
+
+    from . import styles
+
+    def record(sources: list[str]) -> None:
+        seen = getattr(app, "_course_styles", None)
+        if seen is None:
+            app._course_styles = sources
+        elif seen != sources:
+            logger.warning(
+                "pages link different stylesheets (%s, then %s); the one bundle in styles.py cannot serve both",
+                " ".join(seen),
+                " ".join(sources),
+            )
+
+    return Markup(styles.take_links(str(markup), record))
+
+
+def _write_styles(app, exception) -> None:
+    """Write _static/course-styles.css (see styles.py) and point every page at its hash."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from . import styles
+
+    try:
+        digest, before, after = styles.write_bundle(Path(app.outdir), getattr(app, "_course_styles", None))
+    except styles.StyleError as error:
+        logger.warning("the book's stylesheet bundle: %s", error)
+        return
+    logger.info(
+        "course-styles.css %s: %s KB of stylesheets down to %s KB", digest, before // 1000, after // 1000
+    )
 
 
 def setup(app):
@@ -203,7 +240,8 @@ def setup(app):
     app.connect("builder-inited", _add_filter)
     app.connect("builder-inited", _icons_stylesheet)
     app.connect("build-finished", _write_icons)
+    app.connect("build-finished", _write_styles, priority=800)  # after course-icons.css is written
     # after the themes (priority 500/501) have added their assets and toctree functions
     app.connect("html-page-context", _page_context, priority=900)
     # env_version: bump when what pages link to changes, so that an existing build rewrites every page
-    return {"version": "0.2", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "0.2", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
