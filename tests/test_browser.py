@@ -129,9 +129,18 @@ FIGURE_STATE = r"""() => [...document.querySelectorAll('.course-plot')].map(el =
     if (bg && bg !== 'transparent' && !/rgba\(.*, 0\)$/.test(bg)) { background = bg; break; }
     box = box.parentElement;
   }
+  const edges = b => ({left: b.left, top: b.top, right: b.right, bottom: b.bottom});
+  const parts = {};
+  for (const [name, selector] of [['title', '.gtitle'], ['x-axis title', '.xtitle'], ['y-axis title', '.ytitle'],
+                                  ['legend', '.legend'], ['toolbar', '.modebar'], ['menu', 'g.updatemenu-header-group']]) {
+    el.querySelectorAll(selector).forEach((n, i) => {
+      const b = n.getBoundingClientRect();
+      if (b.width > 0 && b.height > 0) parts[name + ' ' + (i + 1)] = edges(b);
+    });
+  }
   return {id: el.closest('figure') ? el.closest('figure').id : '', drawn: el.classList.contains('course-plot-drawn'),
           width: r.width, height: r.height, label: el.getAttribute('aria-label') || '',
-          tick_fill: tick ? getComputedStyle(tick).fill : '', background};
+          tick_fill: tick ? getComputedStyle(tick).fill : '', background, box: edges(el.getBoundingClientRect()), parts};
 })"""
 
 
@@ -295,6 +304,48 @@ def test_every_figure_is_drawn_and_follows_the_mode(visits, mode, path):
         assert light_behind != light_text, (
             f"{path} ({mode}): labels {fig['tick_fill']} on {fig['background']}"
         )
+
+
+def _overlap(a: dict, b: dict, slack: float = 1) -> bool:
+    return min(a["right"], b["right"]) - max(a["left"], b["left"]) > slack and (
+        min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > slack
+    )
+
+
+# pairs of a chart's parts that must never cover each other (the toolbar appears over the chart on hover)
+APART = [
+    ("title", "toolbar"),
+    ("title", "menu"),
+    ("menu", "menu"),
+    ("menu", "toolbar"),
+    ("x-axis title", "legend"),
+]
+
+
+@pytest.mark.parametrize(("mode", "path"), _params())
+def test_chart_titles_menus_and_legends_fit_and_do_not_overlap(visits, mode, path):
+    """On the laptop (light) and on the phone (dark): every title, menu and legend inside the chart, none on
+    another (course-figures.js fits the layout to the width)."""
+    v = visits(mode)[path]
+    assert not v.failure, v.failure
+    for fig in v.figures:
+        where = f"{path} ({mode}), figure {fig['id']}"
+        assert any(name.startswith("title") for name in fig["parts"]), f"{where}: no title drawn"
+        outer = fig["box"]
+        for name, b in fig["parts"].items():
+            inside = (
+                b["left"] >= outer["left"] - 6
+                and b["right"] <= outer["right"] + 6
+                and b["top"] >= outer["top"] - 6
+                and b["bottom"] <= outer["bottom"] + 6
+            )
+            assert inside, f"{where}: the {name} {b} runs outside the chart {outer}"
+        names = list(fig["parts"])
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                kinds = (a.rsplit(" ", 1)[0], b.rsplit(" ", 1)[0])
+                if kinds in APART or kinds[::-1] in APART:
+                    assert not _overlap(fig["parts"][a], fig["parts"][b]), f"{where}: the {a} covers the {b}"
 
 
 @pytest.mark.parametrize(("mode", "path"), _params())

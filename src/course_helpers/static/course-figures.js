@@ -54,6 +54,80 @@
     return update;
   }
 
+  // Fit the layout made in Python to the width the chart gets.  Everywhere: a long title wraps instead of running
+  // under plotly's toolbar (about 250 px at the top right).  On a phone (narrower than NARROW pixels) titles ran
+  // off the edge and the timeline's two menus covered each other: there the toolbar is hidden (dragging and
+  // pinching still zoom; a double tap resets), titles and axis titles wrap, menus stack above the plot, and
+  // labels written beside points are left to the hover text.
+  var NARROW = 560;
+  var CHAR = 0.65; // average character width of the chart font, as a fraction of its size (measured, generous)
+
+  function wrap(text, max) {
+    if (!text || text.indexOf("<br") >= 0 || text.length <= max) return { text: text, lines: 1 };
+    var lines = [], line = "";
+    text.split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > max) { lines.push(line); line = word; }
+      else line = line ? line + " " + word : word;
+    });
+    if (line) lines.push(line);
+    return { text: lines.join("<br>"), lines: lines.length };
+  }
+
+  function fitToWidth(fig, width) {
+    var L = fig.layout;
+    if (!width) return;
+    var narrow = width < NARROW;
+    var margin = Object.assign({ t: 100, b: 80 }, L.margin);
+    var title = typeof L.title === "string" ? { text: L.title } : L.title;
+    var titleLines = 1;
+    if (title && title.text) {
+      var size = narrow ? 15 : 17;
+      var t = wrap(title.text, Math.floor((width - (narrow ? 10 : 260)) / (CHAR * size)));
+      L.title = Object.assign({}, title, { text: t.text, font: Object.assign({}, title.font, { size: size }) });
+      titleLines = t.lines;
+    }
+    var top = margin.t + (titleLines - 1) * 22;
+    var extraBottom = 0;
+    if (narrow) {
+      var menus = L.updatemenus || [];
+      menus.forEach(function (m, i) {
+        m.x = 0;
+        m.xanchor = "left";
+        m.pad = Object.assign({}, m.pad, { b: 10 + (menus.length - 1 - i) * 38 });
+      });
+      top = Math.max(30, 14 + titleLines * 20 + menus.length * 38 + 6);
+      var axis = L.xaxis && L.xaxis.title;
+      if (axis && axis.text) {
+        // centred under the plot, which the y-axis labels (up to about 140 px) narrow
+        var x = wrap(axis.text, Math.floor((width - 150) / (CHAR * 14)));
+        axis.text = x.text;
+        extraBottom = (x.lines - 1) * 18;
+      }
+      (fig.data || []).forEach(function (trace) {
+        if (trace.mode && trace.mode.indexOf("text") >= 0) trace.mode = trace.mode.replace(/\+?text/, "") || "markers";
+      });
+      fig.config = Object.assign({}, fig.config, { displayModeBar: false });
+    }
+    if (L.height) L.height += Math.max(0, top - margin.t) + extraBottom;
+    L.margin = Object.assign({}, margin, { t: top, b: margin.b + extraBottom });
+    // the y-axis title runs along the plot's height: wrapped if it is longer than that
+    var yTitle = L.yaxis && L.yaxis.title;
+    if (narrow && yTitle && yTitle.text && L.height) {
+      yTitle.text = wrap(yTitle.text, Math.floor((L.height - L.margin.t - L.margin.b) / (CHAR * 15))).text;
+    }
+  }
+
+  // After drawing on a phone: start the menus at the chart's left edge, not the plot's (the y-axis labels take
+  // up to a third of the width, and a long menu then ran off the right edge).
+  function menusToTheEdge(el) {
+    var size = el._fullLayout && el._fullLayout._size;
+    var menus = (el.layout && el.layout.updatemenus) || [];
+    if (!size || !size.w || !menus.length || el.clientWidth >= NARROW) return null;
+    var update = {};
+    menus.forEach(function (m, i) { update["updatemenus[" + i + "].x"] = -size.l / size.w; });
+    return update;
+  }
+
   function loadPlotly() {
     if (plotlyReady) return plotlyReady;
     plotlyReady = new Promise(function (resolve, reject) {
@@ -92,9 +166,10 @@
       .then(function (got) {
         var Plotly = got[0], fig = got[1];
         fig.layout = fig.layout || {};
+        fitToWidth(fig, el.clientWidth);
         var themed = themeLayout(fig.layout);
         return Plotly.newPlot(el, fig.data, fig.layout, fig.config).then(function () {
-          return Plotly.relayout(el, themed);
+          return Plotly.relayout(el, Object.assign(themed, menusToTheEdge(el)));
         });
       })
       .then(function () {
