@@ -423,6 +423,54 @@ def light_page(browser, site):
     assert not errors, errors
 
 
+@pytest.mark.parametrize("mode", list(MODES))
+def test_sidebar_buttons_open_the_contents(browser, site, book_html, mode):
+    """The visible sidebar buttons work (course-theme-fix.js): on the phone they open the book's contents and the
+    page's contents as panels; on the laptop the first folds the sidebar away and back.  No rule left out of the
+    stylesheet applies to the panels once open."""
+    sink: dict = {}
+    context = _new_context(browser, site, mode, sink)
+    page = context.new_page()
+    page.goto(site + CHAPTERS[0])
+    page.wait_for_load_state("networkidle")
+    sidebar = page.locator("#pst-primary-sidebar")
+    if mode == "dark":  # the phone
+        for name, dialog in (
+            ("primary", "#pst-primary-sidebar-modal"),
+            ("secondary", "#pst-secondary-sidebar-modal"),
+        ):
+            page.locator(f".{name}-toggle:visible").first.click()
+            page.wait_for_selector(f"{dialog}[open]", timeout=5_000)
+            panel = page.locator(dialog)
+            assert panel.bounding_box()["width"] > 200, f"the {name} panel is not shown"
+            used = page.evaluate(MATCHING, list(_left_out(book_html)))
+            assert not used, f"rules removed by styles.py match the open {name} panel: {used[:10]}"
+            page.keyboard.press("Escape")
+            page.wait_for_selector(f"{dialog}:not([open])", state="attached", timeout=5_000)
+        page.locator(".primary-toggle:visible").first.click()
+        glossary = page.locator("#pst-primary-sidebar-modal a[href$='glossary.html']")
+        assert glossary.is_visible(), "the book's contents do not list the glossary"
+        glossary.click()
+        page.wait_for_url("**/glossary.html")
+    else:
+        shown = sidebar.bounding_box()["width"]
+        assert shown > 150
+        page.locator(".primary-toggle:visible").first.click()
+        page.wait_for_function(
+            "document.querySelector('#pst-primary-sidebar').classList.contains('pst-sidebar-hidden')"
+        )
+        page.wait_for_timeout(400)  # the theme animates the fold
+        box = sidebar.bounding_box()
+        assert box is None or box["width"] < shown / 2 or not sidebar.is_visible(), box
+        page.locator(".primary-toggle:visible").first.click()
+        page.wait_for_function(
+            "!document.querySelector('#pst-primary-sidebar').classList.contains('pst-sidebar-hidden')",
+            timeout=5_000,
+        )
+    context.close()
+    assert not sink.get("third_party"), sink["third_party"]
+
+
 def _quiz_pages(book_html: Path) -> list[str]:
     return [
         p

@@ -1,6 +1,7 @@
 """A small Sphinx extension with what the book build needs from ``course_helpers``.
 
-* serves ``course-figures.js`` and ``course.css`` from the package's ``static/`` folder;
+* serves ``course-figures.js``, ``course-quiz.js``, ``course-theme-fix.js`` (the sidebar buttons) and
+  ``course.css`` from the package's ``static/`` folder;
 * copies ``plotly.min.js`` from the installed plotly package into the book's ``_static`` once, so that every
   figure is drawn by the same file the reader's browser caches (no CDN, nothing inlined per page).
 
@@ -26,6 +27,7 @@ def _add_static(app) -> None:
     app.config.html_static_path.append(str(STATIC))
     app.add_js_file("course-figures.js", loading_method="defer")
     app.add_js_file("course-quiz.js", loading_method="defer")
+    app.add_js_file("course-theme-fix.js", loading_method="defer")
     app.add_css_file("course.css")
 
 
