@@ -367,6 +367,50 @@ def test_no_rule_left_out_of_the_stylesheet_applies(visits, mode, path):
     )
 
 
+# one page of each kind: the purge must not change a pixel of them (test below)
+LOOKS = [
+    "index.html",
+    CHAPTERS[0],
+    "chapters/the-record.html",
+    "chapters/glossary.html",
+    "chapters/bibliography.html",
+    "facilitator/grading.html",
+    "handouts/index.html",
+    "search.html",
+]
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_the_purged_stylesheet_looks_exactly_like_the_full_one(browser, site, book_html, mode):
+    """Full-page screenshots with the book's stylesheet and with the same bundle with nothing left out
+    (styles.full_css) are identical, byte for byte."""
+    from course_helpers import styles
+
+    full = styles.full_css(book_html)
+    shots: dict[str, dict[str, bytes]] = {}
+    for label in ("purged", "full"):
+        context = browser.new_context(**MODES[mode])
+        if label == "full":
+            context.route("**/course-styles.css*", lambda r: r.fulfill(body=full, content_type="text/css"))
+        for path in LOOKS:
+            page = context.new_page()
+            page.goto(site + path)
+            page.wait_for_load_state("networkidle")
+            _draw_all_charts(page)
+            shots.setdefault(path, {})[label] = page.screenshot(full_page=True, animations="disabled")
+            page.close()
+        context.close()
+    differ = [path for path, s in shots.items() if s["purged"] != s["full"]]
+    for path in differ:
+        for label, png in shots[path].items():
+            target = ARTIFACTS / "style-diff" / mode / f"{path.replace('/', '__')}-{label}.png"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(png)
+    assert not differ, (
+        f"the purged stylesheet changes how these pages look ({mode}): {differ}; see test-artifacts/style-diff"
+    )
+
+
 def test_pages_link_one_stylesheet(book_html):
     """One render-blocking stylesheet (styles.py), named by its content hash, and it exists."""
     for path in PAGES:
