@@ -10,6 +10,8 @@ It prints:
 * the cold build (empty cache: every notebook executes) and a no-change rebuild, in seconds, with how many
   notebooks each executed;
 * the size of the plotly.js the book serves (once per site, from ``_static``) and of the figure data files;
+* the one stylesheet every page links (course_helpers/styles.py), compressed, against the stylesheets it
+  replaces;
 * for every page of the table of contents (and search, index): its HTML bytes (budget 150 KB); the bytes the
   browser transferred on a first visit with an empty cache (as loaded, and after scrolling so every chart is
   drawn) and on a repeat visit; and whether plotly.js was fetched;
@@ -39,6 +41,7 @@ import time
 from pathlib import Path
 
 from course_helpers import site as book_site
+from course_helpers import styles
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
@@ -269,6 +272,16 @@ def main(argv: list[str] | None = None) -> int:
         f"figure data:        {len(figures)} files, {kb(sum(f.stat().st_size for f in figures))} in all, "
         f"largest {kb(max((f.stat().st_size for f in figures), default=0))}"
     )
+    bundle = html / "_static" / styles.BUNDLE
+    if bundle.exists():
+        report["stylesheet_gzip_bytes"] = len(gzip.compress(bundle.read_bytes(), compresslevel=6))
+        report["stylesheets_replaced_gzip_bytes"] = len(
+            gzip.compress(styles.full_css(html).encode(), compresslevel=6)
+        )
+        print(
+            f"stylesheet:         {kb(report['stylesheet_gzip_bytes'])} gzipped (_static/{styles.BUNDLE}), "
+            f"instead of {kb(report['stylesheets_replaced_gzip_bytes'])} for the themes' stylesheets in full"
+        )
 
     pages = args.pages or [p for p in book_site.pages(ROOT) if (html / p).exists()]
     server, site = serve(html)
