@@ -329,23 +329,47 @@ def test_chart_titles_menus_and_legends_fit_and_do_not_overlap(visits, mode, pat
     v = visits(mode)[path]
     assert not v.failure, v.failure
     for fig in v.figures:
-        where = f"{path} ({mode}), figure {fig['id']}"
-        assert any(name.startswith("title") for name in fig["parts"]), f"{where}: no title drawn"
-        outer = fig["box"]
-        for name, b in fig["parts"].items():
-            inside = (
-                b["left"] >= outer["left"] - 6
-                and b["right"] <= outer["right"] + 6
-                and b["top"] >= outer["top"] - 6
-                and b["bottom"] <= outer["bottom"] + 6
-            )
-            assert inside, f"{where}: the {name} {b} runs outside the chart {outer}"
-        names = list(fig["parts"])
-        for i, a in enumerate(names):
-            for b in names[i + 1 :]:
-                kinds = (a.rsplit(" ", 1)[0], b.rsplit(" ", 1)[0])
-                if kinds in APART or kinds[::-1] in APART:
-                    assert not _overlap(fig["parts"][a], fig["parts"][b]), f"{where}: the {a} covers the {b}"
+        _assert_chart_fits(fig, f"{path} ({mode}), figure {fig['id']}")
+
+
+def _assert_chart_fits(fig: dict, where: str) -> None:
+    assert any(name.startswith("title") for name in fig["parts"]), f"{where}: no title drawn"
+    outer = fig["box"]
+    for name, b in fig["parts"].items():
+        inside = (
+            b["left"] >= outer["left"] - 6
+            and b["right"] <= outer["right"] + 6
+            and b["top"] >= outer["top"] - 6
+            and b["bottom"] <= outer["bottom"] + 6
+        )
+        assert inside, f"{where}: the {name} {b} runs outside the chart {outer}"
+    names = list(fig["parts"])
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            kinds = (a.rsplit(" ", 1)[0], b.rsplit(" ", 1)[0])
+            if kinds in APART or kinds[::-1] in APART:
+                assert not _overlap(fig["parts"][a], fig["parts"][b]), f"{where}: the {a} covers the {b}"
+
+
+def test_charts_fit_again_when_the_window_changes_width(browser, site):
+    """A laptop window made phone-narrow and wide again (or a phone turned): the drawn charts fit each width."""
+    sink: dict = {}
+    context = _new_context(browser, site, "light", sink)
+    page = context.new_page()
+    page.goto(site + "chapters/the-record.html")
+    page.wait_for_load_state("networkidle")
+    _draw_all_charts(page)
+    for width, toolbar in ((390, False), (1280, True)):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(1_500)  # the script waits for the resizing to settle, then redraws
+        figures = page.evaluate(FIGURE_STATE)
+        assert len(figures) >= 5
+        for fig in figures:
+            where = f"the-record at {width} px, figure {fig['id']}"
+            _assert_chart_fits(fig, where)
+            assert fig["box"]["right"] <= width, f"{where}: wider than the window"
+            assert any(n.startswith("toolbar") for n in fig["parts"]) == toolbar, f"{where}: {fig['parts']}"
+    context.close()
 
 
 @pytest.mark.parametrize(("mode", "path"), _params())

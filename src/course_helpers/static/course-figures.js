@@ -159,18 +159,24 @@
     el.textContent = "The chart could not be loaded; its data is in the table below.";
   }
 
+  function render(Plotly, el, how) {
+    var fig = JSON.parse(el.courseFigure);
+    fig.layout = fig.layout || {};
+    el.courseWidth = el.clientWidth;
+    fitToWidth(fig, el.clientWidth);
+    var themed = themeLayout(fig.layout);
+    return Plotly[how](el, fig.data, fig.layout, fig.config).then(function () {
+      return Plotly.relayout(el, Object.assign(themed, menusToTheEdge(el)));
+    });
+  }
+
   function draw(el) {
     if (el.dataset.courseState) return el.courseDrawn;
     el.dataset.courseState = "loading";
     el.courseDrawn = Promise.all([loadPlotly(), figureSpec(el)])
       .then(function (got) {
-        var Plotly = got[0], fig = got[1];
-        fig.layout = fig.layout || {};
-        fitToWidth(fig, el.clientWidth);
-        var themed = themeLayout(fig.layout);
-        return Plotly.newPlot(el, fig.data, fig.layout, fig.config).then(function () {
-          return Plotly.relayout(el, Object.assign(themed, menusToTheEdge(el)));
-        });
+        el.courseFigure = JSON.stringify(got[1]); // as made in Python, to fit again to a new width
+        return render(got[0], el, "newPlot");
       })
       .then(function () {
         el.style.minHeight = "";
@@ -212,6 +218,19 @@
   window.addEventListener("afterprint", function () {
     openedForPrint.forEach(function (t) { t.open = false; });
     openedForPrint = [];
+  });
+
+  // A phone turned sideways, or a window made wider or narrower: fit the drawn charts to their new width.
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      plots.forEach(function (el) {
+        if (el.classList.contains("course-plot-drawn") && Math.abs(el.clientWidth - el.courseWidth) > 24) {
+          render(window.Plotly, el, "react");
+        }
+      });
+    }, 250);
   });
 
   // Follow the reader's switch between light and dark.
