@@ -12,6 +12,27 @@ import pytest
 from course_helpers import site
 
 ROOT = Path(__file__).resolve().parents[1]
+
+MYST_HEADER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+def myst_notebook(title: str, *cells: str) -> str:
+    """A small chapter as the course writes them: a MyST notebook (jupytext header) with these code cells."""
+    body = "".join(f"\n```{{code-cell}} ipython3\n{cell.strip()}\n```\n" for cell in cells)
+    return f"{MYST_HEADER}# {title}\n{body}"
+
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # Where the tests build the book: the project folder (so _build/ is reused), or $BOOK_OUTPUT to keep apart.
 BOOK_OUTPUT = Path(os.environ.get("BOOK_OUTPUT", ROOT)).resolve()

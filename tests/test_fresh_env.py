@@ -24,27 +24,20 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from conftest import ROOT
+
+from course_helpers import site
 
 pytestmark = pytest.mark.build
 
 
 def toc_notebooks() -> list[str]:
     """Every page of _toc.yml that is a notebook (a MyST file with a kernelspec)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    return [f"{f}.md" for f in files if "kernelspec:" in (ROOT / f"{f}.md").read_text(encoding="utf-8")[:600]]
+    return [
+        f"{f}.md"
+        for f in site.toc_files(ROOT)
+        if "kernelspec:" in (ROOT / f"{f}.md").read_text(encoding="utf-8")[:600]
+    ]
 
 
 def run(args, *, cwd, env, timeout=900) -> subprocess.CompletedProcess:

@@ -17,33 +17,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, myst_notebook
 
 pytestmark = pytest.mark.browser
 
-CHAPTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-# Explore
-
-```{code-cell} ipython3
-from course_helpers import widgets
-
-widgets.quiz("role-of-cadre")
-```
-
-```{code-cell} ipython3
-widgets.timeline_explorer()
-```
-"""
+CHAPTER = myst_notebook(
+    "Explore",
+    'from course_helpers import widgets\n\nwidgets.quiz("role-of-cadre")',
+    "widgets.timeline_explorer()",
+)
 
 
 def _free_port() -> int:

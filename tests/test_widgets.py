@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, myst_notebook
 
 from course_helpers import data as course_data
 from course_helpers import explore
@@ -190,29 +190,11 @@ def test_figure_widgets_offer_the_chart_to_the_book(monkeypatch):
 # In the built book: a chapter that calls the widgets shows their static equivalents, and no widget at all
 
 
-WIDGET_CHAPTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-# Widgets
-
-```{code-cell} ipython3
-from course_helpers import widgets
-
-widgets.timeline_explorer(section="role-of-cadre")
-```
-
-```{code-cell} ipython3
-widgets.quiz("role-of-cadre")
-```
-"""
+WIDGET_CHAPTER = myst_notebook(
+    "Widgets",
+    'from course_helpers import widgets\n\nwidgets.timeline_explorer(section="role-of-cadre")',
+    'widgets.quiz("role-of-cadre")',
+)
 
 
 @pytest.mark.build

@@ -25,8 +25,8 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def pages(root: Path) -> list[str]:
-    """Every page the reader can reach from ``root/_toc.yml``, plus the search page and the index."""
+def toc_files(root: Path) -> list[str]:
+    """Every file of ``root/_toc.yml`` in reading order, without its extension (``chapters/glossary``)."""
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     found = [toc["root"]]
 
@@ -40,4 +40,9 @@ def pages(root: Path) -> list[str]:
     for part in toc.get("parts", []):
         walk(part.get("chapters"))
     walk(toc.get("chapters"))
-    return [f"{p}.html" for p in found] + ["search.html", "genindex.html"]
+    return found
+
+
+def pages(root: Path) -> list[str]:
+    """Every page the reader can reach from ``root/_toc.yml``, plus the search page and the index."""
+    return [f"{p}.html" for p in toc_files(root)] + ["search.html", "genindex.html"]
