@@ -189,6 +189,8 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
                 pa.Check(lambda s: ~s.duplicated(keep="first"), error="repeats an id used in an earlier row"),
             ),
             "section": _col(_one_of(SECTIONS)),
+            # the case a fact check belongs to ("The soviets", "FAI and CNT"): boxes are grouped by it
+            "case": _col(required_text=False),
             "claim": _col(),
             "finding": _col(),
             "verdict": _col(_one_of(VERDICTS)),
