@@ -59,8 +59,8 @@ kapd,1920,year,20000,80000,delegates-represented,page,a range
 kpd,1921,year,359613,359613,members,book,
 kpd,1925,year,122755,122755,members,book,
 """,
-    "claims.csv": """id,section,claim,finding,verdict,source_ids
-bordiga-name,precision-of-terms,The essay calls Bordiga Roberto.,His first name was Amadeo.,contradicted,page
+    "claims.csv": """id,section,case,claim,finding,verdict,source_ids
+bordiga-name,precision-of-terms,Bordiga,The essay calls Bordiga Roberto.,His first name was Amadeo.,contradicted,page
 """,
 }
 

@@ -217,7 +217,7 @@ def test_cache_sees_edits(tiny_data):
     assert len(data.load("claims", tiny_data)) == 1
     path = tiny_data / "claims.csv"
     path.write_text(
-        path.read_text(encoding="utf-8") + "second,introduction,A.,B.,confirmed,book\n", encoding="utf-8"
+        path.read_text(encoding="utf-8") + "second,introduction,,A.,B.,confirmed,book\n", encoding="utf-8"
     )
     assert len(data.load("claims", tiny_data)) == 2
 
