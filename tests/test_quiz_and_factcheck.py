@@ -11,6 +11,7 @@ GOOD = """chapter: demo
 title: Check yourself
 questions:
   - id: who-built
+    objective: 1
     prompt: Who built the soviets of 1917?
     options:
       - text: Socialist activists
@@ -33,7 +34,7 @@ def write(folder, text, name="demo"):
 
 def test_quiz_loads_and_marks(quiz_folder):
     write(quiz_folder, GOOD)
-    q = quiz.load("demo", quiz_folder)
+    q = quiz.load("demo", quiz_folder, shuffle=False)
     question = q.questions[0]
     assert question.answer == "a"
     assert question.mark("a") == (True, "Right; the essay stresses that they were organised.")
@@ -44,7 +45,7 @@ def test_quiz_loads_and_marks(quiz_folder):
 
 def test_quiz_html_is_an_accessible_form(quiz_folder):
     write(quiz_folder, GOOD)
-    html = quiz.to_html(quiz.load("demo", quiz_folder))
+    html = quiz.to_html(quiz.load("demo", quiz_folder, shuffle=False))
     assert (
         '<fieldset><legend><span class="course-q-num">Question 1.</span> Who built the soviets of 1917?</legend>'
         in html
@@ -72,14 +73,71 @@ def test_quiz_html_is_an_accessible_form(quiz_folder):
             "data/quizzes/demo.yml: says it is for chapter 'other', not 'demo'",
         ),
         ("chapter: [unclosed", "data/quizzes/demo.yml: is not readable YAML in UTF-8"),
+        (
+            GOOD.replace("    objective: 1\n", ""),
+            "data/quizzes/demo.yml, at questions/0: 'objective' is a required property",
+        ),
+        (
+            GOOD.replace("objective: 1", "objective: 0"),
+            "data/quizzes/demo.yml, at questions/0/objective: 0 is less than the minimum of 1",
+        ),
+        (
+            GOOD.replace("objective: 1", "objective: two"),
+            "data/quizzes/demo.yml, at questions/0/objective: 'two' is not of type 'integer'",
+        ),
     ],
-    ids=["no correct option", "option without explanation", "wrong chapter", "broken YAML"],
+    ids=[
+        "no correct option",
+        "option without explanation",
+        "wrong chapter",
+        "broken YAML",
+        "no objective",
+        "objective zero",
+        "objective not a number",
+    ],
 )
 def test_bad_quiz_files_are_named(quiz_folder, text, message):
     write(quiz_folder, text)
     with pytest.raises(DataError) as caught:
         quiz.load("demo", quiz_folder)
     assert str(caught.value).startswith(message)
+
+
+def many_questions(n: int, options: int = 4) -> str:
+    """A quiz whose right answer is always the first option in the file (the tell the shuffle removes)."""
+    lines = ["chapter: demo", "questions:"]
+    for i in range(n):
+        lines += [f"  - id: q{i}", "    objective: 1", f"    prompt: Question number {i}?", "    options:"]
+        for k in range(options):
+            right = "\n        correct: true" if k == 0 else ""
+            lines.append(f"      - text: option {k} of {i}{right}\n        explanation: why {k} of {i}.")
+    return "\n".join(lines) + "\n"
+
+
+def test_shuffle_is_deterministic_and_keeps_each_explanation_with_its_option(quiz_folder):
+    write(quiz_folder, many_questions(12))
+    first, again = quiz.load("demo", quiz_folder), quiz.load("demo", quiz_folder)
+    assert first == again, "two builds must give the same page"
+    kept = quiz.load("demo", quiz_folder, shuffle=False)
+    assert {q.answer for q in kept.questions} == {"a"}
+    assert [q.objective for q in first.questions] == [1] * 12
+    for shuffled, original in zip(first.questions, kept.questions, strict=True):
+        assert sorted((o.text, o.explanation, o.correct) for o in shuffled.options) == sorted(
+            (o.text, o.explanation, o.correct) for o in original.options
+        )
+        right = next(o for o in shuffled.options if o.correct)
+        assert right.explanation == right.text.replace("option", "why") + "."
+    assert any(
+        [o.text for o in s.options] != [o.text for o in k.options]
+        for s, k in zip(first.questions, kept.questions, strict=True)
+    ), "the wrong options are shuffled too"
+
+
+@pytest.mark.parametrize("options", [2, 3, 4, 5])
+def test_shuffle_spreads_right_answers_over_positions(quiz_folder, options):
+    write(quiz_folder, many_questions(4 * options, options))
+    positions = [q.answer for q in quiz.load("demo", quiz_folder).questions]
+    assert sorted(positions) == sorted(quiz.LETTERS[:options] * 4), positions
 
 
 def test_missing_quiz(quiz_folder):

@@ -96,6 +96,7 @@ def tiny_quiz(tmp_path) -> course_quiz.Quiz:
             chapter: tiny
             questions:
               - id: one
+                objective: 1
                 prompt: Which is right?
                 options:
                   - text: This one
@@ -104,6 +105,7 @@ def tiny_quiz(tmp_path) -> course_quiz.Quiz:
                   - text: That one
                     explanation: Because it is not.
               - id: two
+                objective: 1
                 prompt: And here?
                 options:
                   - text: "Yes"
@@ -115,7 +117,7 @@ def tiny_quiz(tmp_path) -> course_quiz.Quiz:
         ),
         encoding="utf-8",
     )
-    return course_quiz.load("tiny", tmp_path)
+    return course_quiz.load("tiny", tmp_path, shuffle=False)
 
 
 def test_marking_matches_the_static_books_wording(tiny_quiz):

@@ -8,11 +8,20 @@ reader's progress kept in the browser's local storage.
 Each question has two to five options, exactly one correct, and an explanation for every option, so a reader
 learns why a wrong answer is wrong as well as why the right one is right.  These items are for self-study only:
 the graded assignments ask different questions.
+
+Every question names the chapter's learning objective it checks (``objective: 2``, 1-based).  Authors write the
+right option anywhere; ``load`` shuffles each question's options (the explanation travels with its option), so the
+book, the widget view and the tests all see the same order.  The shuffle is deterministic, seeded by the chapter
+and the question id, so every build gives the same page.  Within a chapter the right answer goes, question by
+question, to a position that has held it least often so far (ties broken by the seed), which spreads right answers
+evenly over the positions: ``tests/test_assessment_quality.py`` checks that no position holds more than 40 % of
+them across the course.
 """
 
 from __future__ import annotations
 
 import html
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,10 +42,12 @@ SCHEMA = {
             "minItems": 1,
             "items": {
                 "type": "object",
-                "required": ["id", "prompt", "options"],
+                "required": ["id", "objective", "prompt", "options"],
                 "additionalProperties": False,
                 "properties": {
                     "id": {"type": "string", "pattern": "^[a-z0-9-]+$"},
+                    # the chapter's learning objective this question checks (1-based)
+                    "objective": {"type": "integer", "minimum": 1},
                     "prompt": {"type": "string", "minLength": 5},
                     "options": {
                         "type": "array",
@@ -74,6 +85,7 @@ class Question:
     id: str
     prompt: str
     options: tuple[Option, ...]
+    objective: int = 1
 
     @property
     def answer(self) -> str:
@@ -100,8 +112,11 @@ class Quiz:
         return f"Quiz({self.chapter!r}, {len(self.questions)} questions)"
 
 
-def load(chapter: str, folder: str | Path | None = None) -> Quiz:
-    """The self-check of ``chapter``, checked against the schema; a DataError names the file and the problem."""
+def load(chapter: str, folder: str | Path | None = None, *, shuffle: bool = True) -> Quiz:
+    """The self-check of ``chapter``, checked against the schema; a DataError names the file and the problem.
+
+    The options come shuffled as the book shows them (see the module's docstring); ``shuffle=False`` keeps the
+    file's order, for authors and tests."""
     path = (Path(folder) if folder is not None else data_dir()) / "quizzes" / f"{chapter}.yml"
     shown = f"data/quizzes/{path.name}"
     if not path.is_file():
@@ -128,18 +143,41 @@ def load(chapter: str, folder: str | Path | None = None) -> Quiz:
             problems.append(f"{shown}: says it is for chapter {raw['chapter']!r}, not {chapter!r}")
     if problems:
         raise DataError(problems)
+    ordered = arrange(chapter, raw["questions"]) if shuffle else [q["options"] for q in raw["questions"]]
     questions = tuple(
         Question(
             q["id"],
             q["prompt"],
             tuple(
                 Option(LETTERS[i], o["text"], bool(o.get("correct")), o["explanation"])
-                for i, o in enumerate(q["options"])
+                for i, o in enumerate(options)
             ),
+            q["objective"],
         )
-        for q in raw["questions"]
+        for q, options in zip(raw["questions"], ordered, strict=True)
     )
     return Quiz(chapter, raw.get("title", "Check yourself"), questions)
+
+
+def arrange(chapter: str, questions: list[dict]) -> list[list[dict]]:
+    """Each question's options in the order the book shows them (questions as in the YAML, each with exactly one
+    ``correct`` option).  Deterministic: a ``random.Random`` seeded with ``"<chapter>/<question id>"`` orders the
+    wrong options and breaks ties; the right option goes to the position (among those the question has) that has
+    held the chapter's right answers least often so far."""
+    held = [0] * len(LETTERS)
+    arranged = []
+    for q in questions:
+        rng = random.Random(f"{chapter}/{q['id']}")
+        right = next(o for o in q["options"] if o.get("correct"))
+        others = [o for o in q["options"] if o is not right]
+        rng.shuffle(others)
+        places = range(len(q["options"]))
+        fewest = min(held[i] for i in places)
+        position = rng.choice([i for i in places if held[i] == fewest])
+        held[position] += 1
+        others.insert(position, right)
+        arranged.append(others)
+    return arranged
 
 
 def to_html(quiz: Quiz) -> str:
