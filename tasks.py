@@ -5,6 +5,7 @@
     python3 tasks.py test       # make .venv, install the pins, run the whole test suite (pytest)
     python3 tasks.py bench      # print build times, page sizes and plotly.js size (scripts/benchmark.py)
     python3 tasks.py check-data # check every table in data/ and print a summary
+    python3 tasks.py publish OUT  # build, then write the readers' edition: OUT/site (the book), OUT/repo (public repo)
 
 The virtual environment is made once in .venv and reinstalled only when requirements.txt changes.
 """
@@ -113,11 +114,22 @@ def test(extra: list[str]) -> int:
     return run(PY, "-m", "pytest", *extra)
 
 
+def publish(extra: list[str]) -> int:
+    if len(extra) != 1 or extra[0].startswith("-"):
+        print("usage: python3 tasks.py publish OUT   (OUT: the folder to write site/ and repo/ into)")
+        return 2
+    code = build([])
+    if code != 0:
+        return code
+    return run(PY, "scripts/publish.py", Path(extra[0]).resolve())
+
+
 def main(argv: list[str]) -> int:
     commands = {
         "build": build,
         "test": test,
         "bench": lambda extra: (ensure_env(), run(PY, "scripts/benchmark.py", *extra))[1],
+        "publish": publish,
         "check-data": lambda extra: (ensure_env(), run(PY, "-m", "course_helpers.data", *extra))[1],
     }
     if not argv or argv[0] not in commands:
