@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from course_helpers import factcheck, quiz
@@ -152,7 +153,9 @@ def test_factcheck_boxes(tiny_data, monkeypatch):
     assert '<aside class="admonition warning course-factcheck" aria-label="Fact check: Contradicted">' in html
     assert "<strong>The essay:</strong> The essay calls Bordiga Roberto." in html
     assert '<a href="https://example.org/page">B. Writer (2020), <em>A Page</em></a>' in html
-    assert repr(boxes).startswith("Fact check (contradicted): the essay: The essay calls Bordiga Roberto.")
+    assert repr(boxes).startswith(
+        "== Bordiga ==\n\nFact check (contradicted): the essay: The essay calls Bordiga"
+    )
     with pytest.raises(ValueError, match="has no claim for the section 'role-of-cadre'"):
         factcheck.show("role-of-cadre")
 
@@ -161,12 +164,89 @@ def test_factcheck_can_add_a_claim_from_another_section(tiny_data, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tiny_data))
     claims = tiny_data / "claims.csv"
     claims.write_text(
-        claims.read_text(encoding="utf-8") + "dsa,introduction,DSA grew.,It did.,confirmed,book\n",
+        claims.read_text(encoding="utf-8") + "dsa,introduction,,DSA grew.,It did.,confirmed,book\n",
         encoding="utf-8",
     )
-    html = factcheck.show("introduction", also=["bordiga-name"])._repr_html_()
-    assert html.index("DSA grew.") < html.index(
-        "(in \u201cPrecision of Terms\u201d) The essay calls Bordiga Roberto."
-    )
+    boxes = factcheck.show("introduction", also=["bordiga-name"])
+    html = boxes._repr_html_()
+    assert "DSA grew." in html
+    assert "(in \u201cPrecision of Terms\u201d) The essay calls Bordiga Roberto." in html
+    # the added claim keeps its own case; the section's claim with no case is under "Other claims"
+    assert [g.case for g in boxes.groups] == ["Bordiga", "Other claims"]
     with pytest.raises(ValueError, match="no claim with id 'nothing'"):
         factcheck.show("introduction", also=["nothing"])
+
+
+# A chapter's fact checks grouped by case: a tiny literal fixture, no data folder needed.
+GROUPED_SOURCES = pd.DataFrame(
+    [
+        {
+            "id": "s",
+            "author": "A. Historian",
+            "title": "A History",
+            "publisher": "P",
+            "year": "2001",
+            "url": "",
+            "pages": "p. 1",
+        }
+    ]
+)
+
+
+def grouped_claims(*rows):
+    return pd.DataFrame(
+        [
+            dict(
+                zip(["id", "section", "case", "claim", "finding", "verdict"], r, strict=True), source_ids="s"
+            )
+            for r in rows
+        ]
+    )
+
+
+GROUPED = grouped_claims(
+    ("a1", "role-of-cadre", "Alabama", "A one.", "Right.", "confirmed"),
+    ("s1", "role-of-cadre", "Soviets", "S one.", "Wrong.", "contradicted"),
+    ("a2", "role-of-cadre", "Alabama", "A two.", "Partly.", "qualified"),
+    ("o1", "role-of-cadre", "", "O one.", "Right.", "confirmed"),
+    ("a3", "role-of-cadre", "Alabama", "A three.", "Right.", "confirmed"),
+    ("s2", "role-of-cadre", "Soviets", "S two.", "Right.", "confirmed"),
+    ("x1", "introduction", "Elsewhere", "X one.", "Right.", "confirmed"),
+)
+
+
+def test_factchecks_grouped_by_case_in_the_chapters_order():
+    boxes = factcheck.show("role-of-cadre", claims=GROUPED, sources=GROUPED_SOURCES)
+    assert [g.case for g in boxes.groups] == ["Alabama", "Soviets", "Other claims"]
+    html = boxes._repr_html_()
+    assert html.index(">Alabama</h3>") < html.index(">Soviets</h3>") < html.index(">Other claims</h3>")
+    assert "X one." not in html  # another section's claim stays out unless asked for
+    # a group is a labelled section with a real heading
+    assert '<section class="course-factcheck-case" aria-labelledby="factcheck-role-of-cadre-alabama">' in html
+    assert '<h3 id="factcheck-role-of-cadre-alabama"' in html
+    # corrections and qualifications in view, confirmations folded, counted in the summary
+    alabama = html[html.index(">Alabama</h3>") : html.index(">Soviets</h3>")]
+    details = alabama.index("<details")
+    assert alabama.index("A two.") < details < alabama.index("A one.") and details < alabama.index("A three.")
+    assert "<summary>2 more claims the sources confirm</summary>" in alabama
+    soviets = html[html.index(">Soviets</h3>") : html.index(">Other claims</h3>")]
+    assert "<summary>1 more claim the sources confirm</summary>" in soviets
+    other = html[html.index(">Other claims</h3>") :]
+    assert "<summary>1 claim the sources confirm</summary>" in other  # nothing above it: not "more"
+    assert (
+        "6 claims of the essay checked against the sources: 1 contradicted, 1 qualified, 4 confirmed" in html
+    )
+
+
+def test_factcheck_cases_argument_sets_the_order():
+    boxes = factcheck.show("role-of-cadre", cases=["Soviets"], claims=GROUPED, sources=GROUPED_SOURCES)
+    assert [g.case for g in boxes.groups] == ["Soviets", "Alabama", "Other claims"]
+    with pytest.raises(ValueError, match="no claim of this chapter has the case 'Cuba'"):
+        factcheck.show("role-of-cadre", cases=["Cuba"], claims=GROUPED, sources=GROUPED_SOURCES)
+
+
+def test_factcheck_without_cases_is_one_group():
+    plain = GROUPED.assign(case="")
+    boxes = factcheck.show("role-of-cadre", claims=plain, sources=GROUPED_SOURCES)
+    assert [g.case for g in boxes.groups] == ["Other claims"]
+    assert repr(boxes).startswith("== Other claims ==")

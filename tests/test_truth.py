@@ -10,7 +10,7 @@ import pytest
 import textstat
 from pybtex.database import parse_file
 
-from course_helpers import citations, readability
+from course_helpers import citations
 from course_helpers import data as course_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +48,11 @@ def test_no_label_uses_the_year_it_was_read(entries):
 
 
 def test_years_are_years_or_nd(entries):
-    bad = {k: e.fields.get("year") for k, e in entries.items() if not re.fullmatch(r"\d{4}|n\.d\.", e.fields.get("year", ""))}
+    bad = {
+        k: e.fields.get("year")
+        for k, e in entries.items()
+        if not re.fullmatch(r"\d{4}|n\.d\.", e.fields.get("year", ""))
+    }
     assert not bad, f"a year is four digits or n.d.: {bad}"
 
 
@@ -92,3 +96,32 @@ def test_the_essays_notes_are_marked(entries):
     assert len(re.findall(r"^\d+\. ", page, flags=re.M)) == 13
     for key in notes:
         assert key in page, f"the bibliography's list of the essay's notes does not cite {key}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The fact-check boxes read at the grade the chapters keep
+
+FACTCHECK_GRADE = 10
+
+
+def _claims():
+    return course_data.load("claims")
+
+
+@pytest.mark.parametrize("section", sorted(set(_claims()["section"])))
+def test_factcheck_prose_reads_at_grade_ten_or_below(section):
+    rows = _claims()[_claims()["section"] == section]
+    prose = "\n".join(f"{r['claim']} {r['finding']}" for _, r in rows.iterrows())
+    grade = textstat.flesch_kincaid_grade(prose)
+    hardest = sorted(
+        (
+            (textstat.flesch_kincaid_grade(f"{r['claim']} {r['finding']}"), r["id"])
+            for _, r in rows.iterrows()
+        ),
+        reverse=True,
+    )[:5]
+    print(f"{section}: grade {grade:.1f}; hardest rows: {hardest}")
+    assert grade <= FACTCHECK_GRADE, (
+        f"the fact checks of {section!r} read at Flesch-Kincaid grade {grade:.1f} (at most {FACTCHECK_GRADE}); "
+        f"shorten the sentences of the hardest rows first: {hardest}"
+    )

@@ -132,4 +132,6 @@ def register() -> None:
 
     register_plugin("pybtex.style.labels", "course_author_year", CourseLabelStyle, force=True)
     register_plugin("pybtex.style.formatting", "course", CourseStyle, force=True)
-    register_referencing("sphinxcontrib.bibtex.style.referencing", "course_label", _reference_style(), force=True)
+    register_referencing(
+        "sphinxcontrib.bibtex.style.referencing", "course_label", _reference_style(), force=True
+    )
