@@ -128,3 +128,122 @@ def browser(chromium):
         launched = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+# Grading: tiny specs in the format of src/course_helpers/grading/specs/FORMAT.md (a reading assignment with every
+# kind and two written answers, and the optional data lab), for tests that must not depend on the real specs.
+GRADING_SPECS = {
+    "role-of-cadre": """
+slug: role-of-cadre
+title: The role of cadre
+essay_section: The Role of Cadre
+intro: A tiny assignment for the tests.
+items:
+  - id: scope-difference
+    kind: choice
+    skill: claim
+    objective: 1
+    points: 1
+    prompt: What is the difference between the two models, in the essay's words?
+    options: {a: Scope of coordination., b: Whether cadre exist., c: The size of the union., d: The name of the party.}
+    answer: a
+    hint: The section's last paragraph.
+    reread: {chapter: The argument in brief, essay: "The Role of Cadre, last paragraph"}
+  - id: direction-verdict
+    kind: truefalse
+    skill: evidence
+    objective: 2
+    points: 1
+    prompt: Decide whether the statement fits the essay, and pick the reason that shows it.
+    statement: Cadre take direction only from the leadership.
+    options: {a: They take it from the masses too., b: They take none at all., c: They take it from CounterPower.}
+    answer: {verdict: false, reason: a}
+    hint: The end of the quotation.
+    reread: {chapter: The argument in brief, essay: "The Role of Cadre, quoted passage"}
+  - id: steps-in-order
+    kind: order
+    skill: reason
+    objective: 1
+    points: 3
+    prompt: Put the steps of the argument in order.
+    options: {a: First step., b: Second step., c: Third step., d: Fourth step.}
+    answer: [a, b, c, d]
+    hint: Follow the section from its start.
+    reread: {chapter: Context, essay: "The Role of Cadre, whole section"}
+  - id: who-holds-what
+    kind: match
+    skill: reply
+    objective: 3
+    points: 2
+    prompt: Match each side to its view.
+    terms: {1: The mass party, 2: The area of the party, 3: A union, 4: A sect}
+    options: {a: One plan., b: Many plans., c: Members at work., d: A few purists.}
+    answer: {1: a, 2: b, 3: c, 4: d}
+    hint: The two pictures of coordination.
+    reread: {chapter: Context, essay: "The Role of Cadre, second paragraph"}
+  - id: your-judgement
+    kind: written
+    skill: evaluate
+    objective: 4
+    points: 4
+    prompt: Which model would serve your group better, and why?
+    solution: FIXTURE-MODEL-ANSWER-ONE weighs coordination against local freedom.
+    rubric:
+      full: {points: 4, criterion: Weighs both sides with a reason., example: RUBRIC-EXAMPLE-FULL one plan helps.}
+      partial: {points: 2, criterion: Takes a side without a reason., example: RUBRIC-EXAMPLE-PARTIAL I prefer one.}
+      none: {points: 0, criterion: Off the question., example: RUBRIC-EXAMPLE-NONE cadre are nice.}
+    reread: {chapter: The argument in brief, essay: "The Role of Cadre, last paragraph"}
+  - id: what-is-lost
+    kind: written
+    skill: application
+    objective: 3
+    points: 2
+    prompt: What might a local group lose by working to a common plan?
+    solution: FIXTURE-MODEL-ANSWER-TWO some freedom to choose its own work.
+    rubric:
+      full: {points: 2, criterion: Names a loss and why., example: "Local choice, because the plan is shared."}
+      partial: {points: 1, criterion: Names a loss., example: Local choice.}
+      none: {points: 0, criterion: Names none., example: Nothing is lost.}
+    reread: {chapter: Context, essay: "The Role of Cadre, third paragraph"}
+""",
+    "data-lab": """
+slug: data-lab
+title: Data lab
+essay_section: Lessons of History
+chapter: lessons-of-history
+intro: Optional steps with the course's tables.
+items:
+  - id: rows-of-sources
+    kind: number
+    skill: data
+    objective: 1
+    points: 2
+    prompt: How many columns does the sources table have?
+    starter: table = data.load("sources")
+    solution: |
+      ANSWER = float(len(table.columns))
+    unit: columns of one table
+    hint: Count the rows of the table.
+    reread: {chapter: Fact check, essay: "Lessons of History, KAPD paragraphs"}
+  - id: what-a-row-is
+    kind: choice
+    skill: data
+    objective: 1
+    points: 1
+    prompt: What is one row of the sources table?
+    options: {a: One source., b: One claim., c: One event.}
+    answer: a
+    hint: Read the table's first column.
+    reread: {chapter: Fact check, essay: "Lessons of History, first paragraph"}
+""",
+}
+
+
+@pytest.fixture
+def grading_specs(tmp_path: Path) -> Path:
+    """A folder of tiny grading specs (role-of-cadre and data-lab), in the spec format."""
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    for slug, text in GRADING_SPECS.items():
+        (folder / f"{slug}.yml").write_text(text.lstrip(), encoding="utf-8")
+    return folder

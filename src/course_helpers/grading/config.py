@@ -20,7 +20,7 @@ from nbgrader.preprocessors import (
 )
 
 from . import kernel
-from .preprocessors import CheckAnswers, RestoreCells, SafeExecute, StripHiddenTests
+from .preprocessors import CheckAnswers, RereadNotes, RestoreCells, SafeExecute, ShowRubrics, StripHiddenTests
 
 COURSE_ID = "the-party-question"
 CELL_TIMEOUT = 30  # seconds per cell: every cell of these notebooks runs in well under a second
@@ -30,7 +30,9 @@ COLLECT_REGEXP = (
     r".*/extracted/(?P<student_id>[A-Za-z0-9_.-]+)/(?:(?!\.ipynb_checkpoints/)[^/]+/)*"
     r"(?P<file_id>[^/]+\.ipynb)$"
 )
-CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+# What a released answer cell holds under its first line (%%answer N): a note, which is never part of an answer,
+# so a cell left as released reads as "no answer yet" (and a data-lab cell runs without error).
+CODE_STUB = "# Type your answer on a new line below this one, then run the cell (Shift+Enter)."
 
 
 def configure(c) -> None:
@@ -52,6 +54,7 @@ def configure(c) -> None:
     c.Autograde.autograde_preprocessors = [
         SafeExecute,
         CheckAnswers,
+        ShowRubrics,
         IgnorePattern,
         ClearMetadataPreprocessor,
         LimitOutput,
@@ -74,6 +77,7 @@ def configure(c) -> None:
     c.FileNameCollectorPlugin.valid_ext = [".ipynb"]
 
     # Feedback: made from a copy without hidden tests (nbgrader's default shows them, and their tracebacks).
-    c.GenerateFeedback.preprocessors = [GetGrades, StripHiddenTests, CSSHTMLHeaderPreprocessor]
+    # Rubric cells (the facilitator's) are dropped; written answers that lost points get where to reread.
+    c.GenerateFeedback.preprocessors = [GetGrades, StripHiddenTests, RereadNotes, CSSHTMLHeaderPreprocessor]
 
     kernel.configure(c)

@@ -15,6 +15,7 @@ import math
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from . import kinds, spec
 
@@ -31,16 +32,54 @@ def compute_number(item: kinds.Item) -> float:
     from course_helpers import data
 
     namespace: dict = {"data": data}
-    exec(compile(item.solution, f"<spec {item.grade_id}>", "exec"), namespace)  # noqa: S102 - our own spec
+    code = f"{item.starter}\n{item.solution}"
+    exec(compile(code, f"<spec {item.grade_id}>", "exec"), namespace)  # noqa: S102 - our own spec
     value = float(namespace[item.variables[0]])
     if not math.isfinite(value):
         raise spec.SpecError(f"{item.grade_id}: the model code gave {value}")
     return value
 
 
+def _setup_code(a: spec.Assignment) -> str:
+    lines = [
+        "from course_helpers.answers import check  # lets you type plain answers under %%answer, and checks them"
+    ]
+    if any(i.kind == "number" for i in a.items):
+        lines.append('from course_helpers import data  # the course\'s tables: data.load("membership")')
+    return "\n".join(lines)
+
+
 def notebook(assignment: spec.Assignment) -> nbformat.NotebookNode:
     a = assignment
     auto, manual = a.points
+    plain = any(i.kind in kinds.PLAIN_KINDS for i in a.items)
+    how_plain = (
+        """- Most questions are answered with a letter or a few letters. Type them on a new line under the
+  first line of the answer cell (`%%answer 3`, say), and leave that first line as it is. For example:
+
+  ```
+  %%answer 3
+  c a d b
+  ```
+
+  Capitals, commas and full stops do not matter. You never need to write Python.
+"""
+        if plain
+        else ""
+    )
+    how_number = (
+        """- The data questions are answered with a few lines of Python (pandas); each says what to store and
+  where, with hints.
+"""
+        if any(i.kind == "number" for i in a.items)
+        else ""
+    )
+    optional = (
+        "\n**This assignment is optional.** It does not count towards the reading score; it is for members who "
+        "want to try the course's data themselves.\n"
+        if a.optional
+        else ""
+    )
     intro = f"""# Graded reading: {a.title}
 
 This assignment checks your reading of the chapter *{a.title}* and the essay section
@@ -48,25 +87,24 @@ This assignment checks your reading of the chapter *{a.title}* and the essay sec
 (Cosmonaut Magazine, 2021).
 
 {a.intro.strip()}
-
+{optional}
 **Points:** {auto} checked automatically and {manual} graded by your facilitator, {auto + manual} in all.
 
 **How to work:**
 
-- Each question says exactly what to write and in which form (a letter in quotes, a list, a number...).
-- Replace the two lines `# YOUR CODE HERE` and `raise NotImplementedError()` with your answer.
-- Run each answer cell, then the check cell under it. A check only tells you whether your answer has the
-  right **form**; it does not tell you whether it is right. Your facilitator's grading does that.
+- First run the cell just below this text (click it, then press Shift+Enter). It lets the answer cells take
+  plain answers.
+{how_plain}{how_number}- After each answer, run its cell, then the check cell under it. A check only tells you whether your answer
+  has the right **form** (for example, one letter out of a, b, c, d); it does not tell you whether it is right.
+  Your facilitator's grading does that.
+- Written answers go in the text cells marked "YOUR ANSWER HERE": double-click, type, then Shift+Enter.
 - Do not delete, move or change the question and check cells: they are restored when your work is graded.
+- To see what is still missing, run every cell (menu **Run**, then **Run All Cells**) and look for red lines.
 - Save the notebook under its own name (`{a.slug}.ipynb`) and send it to your facilitator.
 """
     cells = [kinds._markdown("intro", intro, kinds._meta("intro", grade=False, solution=False, locked=True))]
     cells.append(
-        kinds._code(
-            "setup",
-            "from course_helpers import data",
-            kinds._meta("setup", grade=False, solution=False, locked=True),
-        )
+        kinds._code("setup", _setup_code(a), kinds._meta("setup", grade=False, solution=False, locked=True))
     )
     for item in a.items:
         cells.extend(kinds.cells(item))
@@ -81,14 +119,50 @@ This assignment checks your reading of the chapter *{a.title}* and the essay sec
     return nb
 
 
+def book_site() -> str:
+    """Where the readers' book is served (``readers: site:`` in ``_config.yml``), or '' when not set."""
+    config = ROOT / "_config.yml"
+    if not config.is_file():
+        return ""
+    raw = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    return str((raw.get("readers") or {}).get("site") or "").rstrip("/")
+
+
+def reread_link(chapter: str, heading: str, site: str | None = None) -> str:
+    """The address of a chapter section in the readers' book, or '' when the book's address is not set."""
+    site = book_site() if site is None else site
+    if not site:
+        return ""
+    from docutils.nodes import make_id
+
+    return f"{site}/chapters/{chapter}.html#{make_id(heading)}"
+
+
+def chapter_title(chapter: str, default: str = "") -> str:
+    """The title of a chapter page (its first heading), for the feedback's "reread" notes."""
+    page = ROOT / "chapters" / f"{chapter}.md"
+    if page.is_file():
+        for line in page.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+    return default
+
+
 def keys(assignments: list[spec.Assignment]) -> dict:
     out = {}
+    site = book_site()
     for a in assignments:
         entries = {}
-        for item in a.auto_items:
+        for item in a.items:
             if item.kind == "number":
                 item.answer = compute_number(item)
-            entries[item.grade_id] = kinds.key(item)
+            entry = kinds.key(item)
+            entry["reread"] = {
+                **item.reread,
+                "title": chapter_title(a.chapter, a.title),
+                "link": reread_link(a.chapter, item.reread["chapter"], site),
+            }
+            entries[item.grade_id] = entry
         out[a.slug] = entries
     return out
 
@@ -101,9 +175,9 @@ def rubrics(assignments: list[spec.Assignment]) -> str:
             prompt = " ".join(item.prompt.split())
             out.append(
                 f"### {a.title}: question {item.number} ({item.points} points)\n\n"
-                f"Grade id `{item.grade_id}` in the formgrader. The question: *{prompt}*\n\n"
-                "| Points | What earns them |\n|---|---|\n"
-                + "".join(f"| {r['points']} | {r['criterion']} |\n" for r in item.rubric)
+                f"Grade id `{item.grade_id}` in the formgrader. Skill: {item.skill}. The question: *{prompt}*\n\n"
+                + kinds.rubric_text(item.points, item.rubric)
+                + "\n"
             )
     return "\n".join(out)
 
@@ -119,20 +193,26 @@ def _guide_text(assignments: list[spec.Assignment]) -> str | None:
     return f"{head}{RUBRICS_START}\n\n{rubrics(assignments)}\n{RUBRICS_END}{tail}"
 
 
-def render(course: Path = COURSE) -> dict[Path, str]:
-    """Every generated file and its text."""
-    assignments = spec.load_all()
-    files = {KEYS: json.dumps(keys(assignments), indent=1, ensure_ascii=False, sort_keys=True) + "\n"}
-    guide = _guide_text(assignments)
-    if guide is not None:
-        files[GUIDE] = guide
+def render(
+    course: Path = COURSE, specs: Path = spec.SPECS, keys_path: Path = KEYS, guide: bool = True
+) -> dict[Path, str]:
+    """Every generated file and its text (from the specs in ``specs``; the keys written to ``keys_path``)."""
+    assignments = spec.load_all(specs)
+    files = {keys_path: json.dumps(keys(assignments), indent=1, ensure_ascii=False, sort_keys=True) + "\n"}
+    text = _guide_text(assignments) if guide else None
+    if text is not None:
+        files[GUIDE] = text
     for a in assignments:
         files[course / "source" / a.slug / f"{a.slug}.ipynb"] = nbformat.writes(notebook(a)) + "\n"
     return files
 
 
 def main(check: bool = False, course: Path = COURSE) -> int:
-    files = render(course)
+    try:
+        files = render(course)
+    except spec.SpecError as problems:
+        print(f"A spec does not follow specs/FORMAT.md:\n{problems}")
+        return 1
     stale = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
     if check:
         for path in stale:

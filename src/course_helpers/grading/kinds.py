@@ -13,16 +13,23 @@ success means "no error was raised" can be rewritten into ``pass``.
 
 So the answer key never enters the kernel:
 
-1. The test cell's visible part checks only the *form* of the answer (a letter, a list of letters, ...), with
-   a message a member can act on.  It is advice, not the grade.
+0. A member types plain letters or words under ``%%answer N`` (see ``course_helpers.answers``); the magic
+   stores the text, word for word, as the string ``answer_qN``.  (A data-lab ``number`` item stores a
+   number computed with pandas in ``answer_qN`` instead.)  A submission may of course put anything there.
+1. The test cell's visible part checks only the *form* of the answer (one letter, each letter once, ...),
+   with one plain line a member can act on (``course_helpers.answers.check``).  It is advice, not the grade,
+   and ends in no value (a value would be read by nbgrader as a score).
 2. Its hidden part (removed from the released notebook) turns the answer into a plain built-in ``str`` using
-   only methods reached from built-in literals -- ``"".join(["", x])``, ``[].__class__.__iter__(x)``,
-   ``(0.0).__class__(x)`` -- never a name a submission (or an innocent ``list = ...``) could rebind, and
+   only methods reached from built-in literals -- ``"".join(["", x])`` for typed text,
+   ``(0.0).__class__(x)`` for a number -- never a name a submission (or an innocent ``list = ...``) could rebind, and
    shows it as the cell's value: ``"grader-report:" + <plain text>``.
 3. In the grading process, after the notebook has run, :class:`course_helpers.grading.preprocessors.CheckAnswers`
-   reads that one reported value and compares it, in trusted code (:func:`mark`), with the key held in
-   ``answer_keys.json``.  It then replaces the cell's outputs with a plain verdict, so nbgrader's grade and
-   the feedback depend on nothing the submission printed.
+   reads that one reported value, reads it leniently with the same readers the form check uses
+   (``course_helpers.answers.read``, run here in the grader's own process) and scores it, in trusted code
+   (:func:`score`), against the key held in ``answer_keys.json``.  It then replaces the cell's outputs with a
+   plain verdict -- and, for partial credit, a number (nbgrader's own partial-credit rule: a test cell whose
+   value is a number earns that many points) -- so nbgrader's grade and the feedback depend on nothing the
+   submission printed.
 
 A submission can still make its report say anything -- but it cannot see the key, so lying about its answer
 is no better than answering.
@@ -31,9 +38,10 @@ is no better than answering.
 from __future__ import annotations
 
 import ast
-import json
 import math
 from dataclasses import dataclass, field
+
+from course_helpers import answers
 
 REPORT_PREFIX = "grader-report:"
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
@@ -41,27 +49,36 @@ HIDDEN_END = "### END HIDDEN TESTS"
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"
 FORM_NOTE = "# Form check: this tells you whether your answer has the right form, not whether it is right."
-KINDS = ("choice", "truefalse", "order", "match", "number", "written")
+PLAIN_KINDS = ("choice", "truefalse", "order", "match")  # typed under %%answer
+KINDS = (*PLAIN_KINDS, "number", "written")
+LEVELS = ("full", "partial", "none")  # a written item's rubric, best first
+RUBRIC_MARK = (
+    "course_rubric"  # metadata flag of the rubric cells the autograded copy gets (never the feedback)
+)
 
 
 @dataclass
 class Item:
-    """One graded item of an assignment, as written in a spec (see ``specs/*.yml``)."""
+    """One graded item of an assignment, as written in a spec (see ``specs/FORMAT.md``)."""
 
     id: str
     kind: str
     number: int
     points: int
     prompt: str
+    skill: str = ""
+    objective: int = 0
     hint: str = ""
-    options: dict = field(default_factory=dict)  # choice; truefalse reasons; order events; match definitions
+    options: dict = field(default_factory=dict)  # choice; truefalse reasons; order steps; match descriptions
     terms: dict = field(default_factory=dict)  # match: term number -> term
     statement: str = ""  # truefalse
     answer: object = None  # the key; for number items computed from data/ by ``solution``
     solution: str = ""  # number: the model code; written: the model answer
+    starter: str = ""  # number: code the released answer cell keeps (loading the table, say)
     tolerance: float = 0.0  # number
     unit: str = ""  # number: what the number counts, shown in the instructions
-    rubric: list = field(default_factory=list)  # written
+    rubric: dict = field(default_factory=dict)  # written: level -> {points, criterion, example}
+    reread: dict = field(default_factory=dict)  # {chapter: a heading of the chapter page, essay: a passage}
     source: str = ""  # where in the essay or data/ the fact comes from (for facilitators)
 
     @property
@@ -74,16 +91,17 @@ class Item:
         return f"{self.grade_id}-answer"
 
     @property
+    def variable(self) -> str:
+        """Where the answer is stored in the member's notebook (by ``%%answer N``, or by a data-lab's code)."""
+        return f"answer_q{self.number}"
+
+    @property
     def variables(self) -> tuple[str, ...]:
-        n = self.number
-        return {
-            "choice": (f"answer_q{n}",),
-            "truefalse": (f"verdict_q{n}", f"reason_q{n}"),
-            "order": (f"order_q{n}",),
-            "match": (f"match_q{n}",),
-            "number": (f"answer_q{n}",),
-            "written": (),
-        }[self.kind]
+        return () if self.kind == "written" else (self.variable,)
+
+    @property
+    def letters(self) -> str:
+        return "".join(self.options)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -122,42 +140,25 @@ def _code(cell_id: str, text: str, meta: dict) -> dict:
     }
 
 
-def _letters(options: dict) -> str:
-    return ", ".join(options)
-
-
 def _option_list(options: dict) -> str:
     return "\n".join(f"- **{key}**: {text}" for key, text in options.items())
 
 
-def _s(text: str) -> str:
-    """A Python string literal for ``text`` (messages in test cells)."""
-    return repr(text)
-
-
-def _points(n: int) -> str:
-    return f"{n} point" + ("" if n == 1 else "s")
+def _points(n: float) -> str:
+    return f"{n:g} point" + ("" if n == 1 else "s")
 
 
 def _heading(item: Item, title: str) -> str:
     return f"### Question {item.number}: {title} ({_points(item.points)})"
 
 
-def _py(value) -> str:
-    """A Python literal for the solution cell (answers are simple values)."""
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
-
-
 def cells(item: Item) -> list[dict]:
     """The notebook cells for one item: a locked question, an answer cell and (for automatic items) a test."""
-    return {
-        "choice": _choice_cells,
-        "truefalse": _truefalse_cells,
-        "order": _order_cells,
-        "match": _match_cells,
-        "number": _number_cells,
-        "written": _written_cells,
-    }[item.kind](item)
+    if item.kind == "written":
+        return _written_cells(item)
+    if item.kind == "number":
+        return _number_cells(item)
+    return _plain_cells(item)
 
 
 def _question(item: Item, title: str, body: str, how: str) -> dict:
@@ -170,16 +171,8 @@ def _question(item: Item, title: str, body: str, how: str) -> dict:
     )
 
 
-def _answer(item: Item, code: str) -> dict:
-    return _code(
-        item.answer_id,
-        f"{SOLUTION_BEGIN}\n{code.strip()}\n{SOLUTION_END}",
-        _meta(item.answer_id, grade=False, solution=True, locked=False),
-    )
-
-
-def _test(item: Item, form_checks: str, report: str) -> dict:
-    source = f'{FORM_NOTE}\n{form_checks.strip()}\n{HIDDEN_BEGIN}\n"{REPORT_PREFIX}" + {report}\n{HIDDEN_END}'
+def _test(item: Item, form_check: str, report: str) -> dict:
+    source = f'{FORM_NOTE}\n{form_check.strip()}\n{HIDDEN_BEGIN}\n"{REPORT_PREFIX}" + {report}\n{HIDDEN_END}'
     return _code(
         item.grade_id,
         source,
@@ -187,132 +180,95 @@ def _test(item: Item, form_checks: str, report: str) -> dict:
     )
 
 
-def _letter_checks(var: str, options: dict) -> str:
-    allowed = ", ".join(f'"{k}"' for k in options)
-    return (
-        f'assert "".__class__ is {var}.__class__, {_s(f"{var} must be one letter in quotes, for example {chr(34)}{next(iter(options))}{chr(34)}")}\n'
-        f"assert {var}.strip().lower() in ({allowed},), {_s(f'{var} must be one of the letters {_letters(options)}')}"
-    )
+RUN = "then run that cell (Shift+Enter) and the check cell under it."
 
 
-def _choice_cells(item: Item) -> list[dict]:
-    var = item.variables[0]
-    return [
-        _question(
-            item,
-            "choose one",
-            _option_list(item.options),
-            f'in the cell below, write `{var} = "x"`, with x replaced by the letter of the one best answer '
-            f"({_letters(item.options)}). Keep the quotes.",
-        ),
-        _answer(item, f"{var} = {_py(item.answer)}"),
-        _test(item, _letter_checks(var, item.options), f'"".join(["", {var}])'),
-    ]
+def _typed(item: Item) -> str:
+    """The key as a member would type it (the model answer in the source notebook)."""
+    k = item.answer
+    if item.kind == "truefalse":
+        return f"{'true' if k['verdict'] else 'false'} {k['reason']}"
+    if item.kind == "order":
+        return " ".join(k)
+    if item.kind == "match":
+        return " ".join(f"{n}{k[n]}" for n in item.terms)
+    return str(k)
 
 
-def _truefalse_cells(item: Item) -> list[dict]:
-    verdict, reason = item.variables
-    first = next(iter(item.options))
-    body = (
-        f"**Statement:** {item.statement.strip()}\n\nReasons to choose from:\n\n{_option_list(item.options)}"
-    )
-    checks = (
-        f"assert {verdict} is True or {verdict} is False, {_s(f'{verdict} must be True or False, without quotes')}\n"
-        + _letter_checks(reason, item.options)
-    )
-    return [
-        _question(
-            item,
-            "true or false, and why",
-            body,
-            f"in the cell below, set `{verdict}` to `True` or `False` (no quotes), and `{reason}` to the "
-            f'letter of the reason that best supports your verdict, in quotes, for example `{reason} = "{first}"`. '
-            "Both must be right to earn the points.",
-        ),
-        _answer(item, f"{verdict} = {item.answer['verdict']!r}\n{reason} = {_py(item.answer['reason'])}"),
-        _test(item, checks, f'(True).__class__.__repr__({verdict}) + "|" + "".join(["", {reason}])'),
-    ]
-
-
-def _order_cells(item: Item) -> list[dict]:
-    var = item.variables[0]
+def _example(item: Item) -> list[str]:
+    """An example order of the letters for the instructions: never the key itself (that would give it away;
+    ruling out one of the many orders tells a member next to nothing)."""
     letters = list(item.options)
-    letter_set = "{" + ", ".join(f'"{k}"' for k in letters) + "}"
-    example = ", ".join(f'"{k}"' for k in reversed(letters))
-    checks = (
-        f"assert [].__class__ is {var}.__class__, {_s(f'{var} must be a list in square brackets, like [{example}]')}\n"
-        f"assert [*{var}].__len__() == {len(letters)}, {_s(f'{var} must hold {len(letters)} letters')}\n"
-        f"assert {{*{var}}} == {letter_set}, {_s(f'{var} must use each of the letters {_letters(item.options)} once')}"
-    )
-    return [
-        _question(
-            item,
-            "put in order",
-            _option_list(item.options),
-            f"in the cell below, write `{var} = [...]`: a list of the letters {_letters(item.options)}, "
-            f"each once, in quotes, from earliest to latest, for example `{var} = [{example}]`.",
-        ),
-        _answer(item, f"{var} = [{', '.join(_py(k) for k in item.answer)}]"),
-        _test(item, checks, f'"|".join([].__class__.__iter__({var}))'),
-    ]
+    key = list(item.answer) if item.kind == "order" else [item.answer[n] for n in item.terms]
+    example = letters[::-1]
+    return example if example != key else letters[1:] + letters[:1]
 
 
-def _match_cells(item: Item) -> list[dict]:
-    var = item.variables[0]
-    terms = "\n".join(f"{n}. {text}" for n, text in item.terms.items())
-    term_numbers = ", ".join(str(n) for n in item.terms)
-    numbers = "{" + term_numbers + "}"
-    letter_set = "{" + ", ".join(f'"{k}"' for k in item.options) + "}"
-    first_letter = next(iter(item.options))
-    body = f"Terms:\n\n{terms}\n\nDescriptions:\n\n{_option_list(item.options)}"
-    checks = (
-        f"assert {{}}.__class__ is {var}.__class__, "
-        f"{_s(f'{var} must be a dictionary in curly brackets, like {{1: {chr(34)}{first_letter}{chr(34)}, 2: ...}}')}\n"
-        f"assert {{*{var}}} == {numbers}, "
-        f"{_s(f'the keys of {var} must be the term numbers {term_numbers}')}\n"
-        f"assert {{*{var}.values()}} == {letter_set}, "
-        f"{_s(f'the values of {var} must be the letters {_letters(item.options)}, each used once')}"
+def _plain_cells(item: Item) -> list[dict]:
+    letters = list(item.options)
+    after = ""
+    if item.kind == "choice":
+        title, body = "choose one", _option_list(item.options)
+        how = f"type the letter of the one best answer ({', '.join(letters)}), for example `{letters[0]}`"
+        check = f'check({item.number}, "choice", "{item.letters}")'
+    elif item.kind == "truefalse":
+        title = "true or false, and why"
+        body = f"**Statement:** {item.statement.strip()}\n\nReasons to choose from:\n\n{_option_list(item.options)}"
+        how = (
+            "type `true` or `false`, then the letter of the reason that best supports your verdict, "
+            f"for example `false {letters[0]}`"
+        )
+        after = " Both the verdict and the reason must be right to earn the points."
+        check = f'check({item.number}, "truefalse", "{item.letters}")'
+    elif item.kind == "order":
+        title, body = "put in order", _option_list(item.options)
+        how = (
+            f"type the letters {' '.join(letters)} in the right order, each once, "
+            f"for example `{' '.join(_example(item))}`"
+        )
+        after = " Each neighbouring pair you put in the right order earns its share of the points."
+        check = f'check({item.number}, "order", "{item.letters}")'
+    else:
+        title = "match each term to its description"
+        terms = "\n".join(f"{n}. {text}" for n, text in item.terms.items())
+        body = f"Terms:\n\n{terms}\n\nDescriptions:\n\n{_option_list(item.options)}"
+        example = " ".join(f"{n}{x}" for n, x in zip(item.terms, _example(item), strict=True))
+        how = (
+            "type each term's number followed by the letter of its description, every number once and "
+            f"every letter once, for example `{example}`"
+        )
+        after = " Each right pair earns its share of the points."
+        check = f'check({item.number}, "match", "{item.letters}", terms={len(item.terms)})'
+    how = f"in the cell below, on a new line under `%%answer {item.number}`, {how}. {RUN[0].upper()}{RUN[1:]}{after}"
+    answer = _code(
+        item.answer_id,
+        f"%%answer {item.number}\n{SOLUTION_BEGIN}\n{_typed(item)}\n{SOLUTION_END}",
+        _meta(item.answer_id, grade=False, solution=True, locked=False),
     )
-    pairs = ", ".join(f"{n}: {_py(item.answer[n])}" for n in item.terms)
-    return [
-        _question(
-            item,
-            "match each term to its description",
-            body,
-            f"in the cell below, write `{var} = {{...}}`: a dictionary from each term's number to the letter of "
-            f'its description, in quotes, for example `{var} = {{1: "{first_letter}", ...}}`. Use every letter once.',
-        ),
-        _answer(item, f"{var} = {{{pairs}}}"),
-        _test(
-            item,
-            checks,
-            f'"|".join([(0).__class__(k).__repr__() + "=" + "".join(["", v]) '
-            f"for k, v in {{}}.__class__.items({var})])",
-        ),
-    ]
+    return [_question(item, title, body, how), answer, _test(item, check, f'"".join(["", {item.variable}])')]
 
 
 def _number_cells(item: Item) -> list[dict]:
-    var = item.variables[0]
-    rounding = (
-        ""
-        if item.tolerance == 0
-        else (
-            f" Round it to {_decimals(item.tolerance)} decimal place{'s' if _decimals(item.tolerance) != 1 else ''}."
-        )
-    )
-    checks = (
-        f'assert {var}.__class__ is not "".__class__, {_s(f"{var} must be a number, without quotes")}\n'
-        f"(0.0).__class__({var})  # raises an error if {var} is not a number"
-    )
+    rounding = ""
+    if item.tolerance:
+        places = _decimals(item.tolerance)
+        rounding = f" Round it to {places} decimal place{'s' if places != 1 else ''}."
     how = (
-        f"in the cell below, load the table with `data.load(...)`, compute with pandas, and store the result "
-        f"as a number in `{var}` ({item.unit}).{rounding} Keep the code that computes it: the facilitator reads it."
+        f"in the cell below, compute the number with pandas and store it in `{item.variable}` "
+        f"({item.unit}), for example `{item.variable} = share`.{rounding} Keep the code that computes it: "
+        f"your facilitator reads it. {RUN[0].upper()}{RUN[1:]}"
     )
+    starter = f"{item.starter.strip()}\n" if item.starter.strip() else ""
+    answer = _code(
+        item.answer_id,
+        f"{starter}{SOLUTION_BEGIN}\n{item.solution.strip()}\n{SOLUTION_END}",
+        _meta(item.answer_id, grade=False, solution=True, locked=False),
+    )
+    report = f"(0.0).__class__({item.variable}).__repr__()"
     return [
         _question(item, "a question for the data", "", how),
-        _answer(item, item.solution),
-        _test(item, checks, f"(0.0).__class__({var}).__repr__()"),
+        answer,
+        _test(item, f'check({item.number}, "number")', report),
     ]
 
 
@@ -323,7 +279,8 @@ def _decimals(tolerance: float) -> int:
 def _written_cells(item: Item) -> list[dict]:
     how = (
         "write your answer in the cell below, in your own words (a short paragraph, about 80-150 words). "
-        "A facilitator reads and grades it by hand."
+        "A facilitator reads and grades it by hand. A reasoned view that disagrees with the essay earns "
+        "the same points as one that agrees."
     )
     text = f"{_heading(item, 'in your own words')}\n\n{item.prompt.strip()}\n\n**How to answer:** {how}"
     return [
@@ -340,17 +297,46 @@ def _written_cells(item: Item) -> list[dict]:
     ]
 
 
+def rubric_text(item_points: float, rubric: dict) -> str:
+    """The rubric of a written answer as Markdown: the three levels, each with its example answer."""
+    names = {"full": "Full", "partial": "Partial", "none": "None"}
+    rows = [
+        f"**{names[level]} ({_points(float(rubric[level]['points']))}).** {' '.join(str(rubric[level]['criterion']).split())}\n\n"
+        f"> *Example:* {' '.join(str(rubric[level]['example']).split())}"
+        for level in LEVELS
+        if level in rubric
+    ]
+    return "\n\n".join(rows)
+
+
+def rubric_cell(grade_id: str, entry: dict) -> dict:
+    """The read-only cell the autograded copy shows under a written answer (for the formgrader only)."""
+    text = (
+        f"**Rubric for the facilitator** (question `{grade_id}`, {_points(float(entry['points']))}; "
+        "members never see this)\n\n" + rubric_text(entry["points"], entry["rubric"])
+    )
+    meta = {RUBRIC_MARK: True, "deletable": False, "editable": False}
+    return _markdown(f"{grade_id}-rubric", text, meta)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Keys and marking (trusted side: runs in the grading process, never in the member's kernel)
 
 
 def key(item: Item) -> dict:
-    """What ``answer_keys.json`` stores for an automatic item."""
-    out = {"kind": item.kind, "points": item.points, "answer": item.answer, "hint": item.hint}
+    """What ``answer_keys.json`` stores for an item (a written item: its rubric and where to reread)."""
+    out: dict = {"kind": item.kind, "points": item.points, "reread": item.reread}
+    if item.kind == "written":
+        out["rubric"] = item.rubric
+        return out
+    out.update(answer=item.answer, hint=item.hint)
+    if item.kind in PLAIN_KINDS:
+        out["letters"] = item.letters
     if item.kind == "number":
         out["tolerance"] = item.tolerance
     if item.kind == "match":
         out["answer"] = {str(k): v for k, v in item.answer.items()}
+        out["terms"] = len(item.terms)
     return out
 
 
@@ -370,42 +356,57 @@ def parse_report(text_plain: str) -> str | None:
     return value[len(REPORT_PREFIX) :]
 
 
-def _letter(text: str) -> str:
-    return text.strip().lower()
+@dataclass
+class Mark:
+    """How a reported answer scores: points earned, and what the feedback says about it."""
+
+    points: float
+    read: bool = True  # False: the answer could not be read in the expected form
+    detail: str = ""  # "2 of 3 pairs in the right order"
+    answered: str = ""  # the member's answer as read, written back plainly
+
+
+def _share(points: float, right: int, out_of: int) -> float:
+    return round(float(points) * right / out_of, 2) if out_of else 0.0
+
+
+def order_pairs(key_order: list[str], given: list[str]) -> int:
+    """Neighbouring pairs of the key that the member also put next to each other, in the same order."""
+    given_pairs = set(zip(given, given[1:], strict=False))
+    return sum(pair in given_pairs for pair in zip(key_order, key_order[1:], strict=False))
+
+
+def score(k: dict, reported: str) -> Mark:
+    """Score the reported answer (plain text) against the key ``k``.  Lenient about form, strict about content."""
+    kind, answer, points = k["kind"], k["answer"], float(k["points"])
+    if kind == "number":
+        try:
+            value = float(reported)
+        except (ValueError, TypeError):
+            return Mark(0.0, read=False)
+        ok = math.isfinite(value) and abs(value - float(answer)) <= float(k["tolerance"]) + 1e-9
+        return Mark(points if ok else 0.0, answered=repr(value))
+    if kind not in PLAIN_KINDS:
+        raise ValueError(f"unknown kind of item: {kind!r}")
+    try:
+        value = answers.read(kind, reported, k["letters"], int(k.get("terms", 0)))
+    except answers.AnswerProblem as problem:
+        return Mark(0.0, read=False, detail=str(problem))
+    shown = answers.show(kind, value)
+    if kind == "choice":
+        return Mark(points if value == answer else 0.0, answered=shown)
+    if kind == "truefalse":
+        right = value == ("true" if answer["verdict"] else "false", answer["reason"])
+        return Mark(points if right else 0.0, answered=shown)
+    if kind == "order":
+        pairs, out_of = order_pairs(list(answer), value), len(answer) - 1
+        detail = f"{pairs} of {out_of} pairs in the right order"
+        return Mark(_share(points, pairs, out_of), detail=detail, answered=shown)
+    right = sum(value.get(int(n)) == letter for n, letter in answer.items())
+    detail = f"{right} of {len(answer)} pairs right"
+    return Mark(_share(points, right, len(answer)), detail=detail, answered=shown)
 
 
 def mark(k: dict, reported: str) -> bool:
-    """Whether the reported answer (plain text) matches the key ``k``.  Lenient about case and spaces."""
-    kind, answer = k["kind"], k["answer"]
-    try:
-        if kind == "choice":
-            return _letter(reported) == answer
-        if kind == "truefalse":
-            verdict, reason = reported.split("|", 1)
-            return verdict == repr(answer["verdict"]) and _letter(reason) == answer["reason"]
-        if kind == "order":
-            return [_letter(p) for p in reported.split("|")] == list(answer)
-        if kind == "match":
-            pairs = {}
-            for part in reported.split("|"):
-                number, letter = part.split("=", 1)
-                if number in pairs:
-                    return False
-                pairs[number] = _letter(letter)
-            return pairs == answer
-        if kind == "number":
-            value = float(reported)
-            return math.isfinite(value) and abs(value - float(answer)) <= float(k["tolerance"]) + 1e-9
-    except (ValueError, TypeError, AttributeError):
-        return False
-    raise ValueError(f"unknown kind of item: {kind!r}")
-
-
-def describe(k: dict, reported: str) -> str:
-    """How the member's answer reads back to them in the feedback (their own answer, never the key)."""
-    if k["kind"] == "truefalse" and "|" in reported:
-        verdict, reason = reported.split("|", 1)
-        return f"verdict {verdict}, reason {reason.strip()!r}"
-    if k["kind"] in ("order", "match"):
-        return reported.replace("|", ", ")
-    return repr(reported.strip()) if k["kind"] == "choice" else reported
+    """Whether the reported answer earns every point of the key ``k``."""
+    return score(k, reported).points == float(k["points"])

@@ -5,7 +5,9 @@
 * :class:`CheckAnswers` marks every automatic item in this trusted process against ``answer_keys.json`` and
   replaces the test cell's outputs with a plain verdict (see ``kinds.py`` for why).
 * :class:`RestoreCells` puts back deleted test cells even where nbgrader's own code would fail.
-* :class:`StripHiddenTests` removes hidden tests from the notebook a member's feedback is made from.
+* :class:`ShowRubrics` puts each written answer's rubric under it in the autograded copy (the formgrader).
+* :class:`StripHiddenTests` removes hidden tests and rubrics from the notebook a member's feedback is made from;
+  :class:`RereadNotes` adds, under a written answer that lost points, where to reread.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import time
 from pathlib import Path
 
+import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
@@ -126,32 +129,117 @@ class CheckAnswers(NbGraderPreprocessor):
             return cell, resources
         grade_id = meta.get("grade_id", "")
         key = self._keys.get(grade_id)
-        if key is None:
+        if key is None or key.get("kind") == "written":
             self.log.error("No answer key for test cell %s; it earns nothing. Run the generator.", grade_id)
             cell.outputs = [_error("NoKey", "this question could not be checked; tell your facilitator")]
             return cell, resources
-        cell.outputs = self._verdict(key, cell.outputs, meta.get("points", key["points"]))
+        cell.outputs = self._verdict(
+            key, cell.outputs, meta.get("points", key["points"]), cell.get("execution_count")
+        )
         return cell, resources
 
-    def _verdict(self, key: dict, outputs: list, points) -> list:
+    def _verdict(self, key: dict, outputs: list, points, count=None) -> list:
         reports = []
         problem = ""
         for out in outputs:
             if out.get("output_type") == "execute_result":
                 reports.append(kinds.parse_report(out.get("data", {}).get("text/plain", "")))
             elif out.get("output_type") == "error" and not problem:
-                ename, evalue = str(out.get("ename", "Error"))[:80], str(out.get("evalue", ""))[:300]
-                problem = f"{ename}: {evalue}" if evalue else ename
+                problem = str(out.get("evalue", "")).strip()[:300] or str(out.get("ename", "Error"))[:80]
+        points = float(points)
+        reread = reread_text(key)
         hint = f" Hint: {key['hint']}" if key.get("hint") else ""
         if problem or len(reports) != 1 or reports[0] is None:
             why = problem or "the answer could not be read"
-            return [_error("NotAnswered", f"No points: your answer could not be checked ({why}).{hint}")]
-        reported = reports[0]
-        if kinds.mark(key, reported):
-            return [_stream(f"Correct: {points:g} of {points:g} point{'s' if points != 1 else ''}.\n")]
+            return [
+                _error("NotAnswered", f"No points: your answer could not be checked ({why}).{hint}{reread}")
+            ]
+        mark = kinds.score(key, reports[0])
+        if not mark.read:
+            why = f" ({mark.detail})" if mark.detail else ""
+            return [_error("NotAnswered", f"No points: your answer could not be read{why}.{hint}{reread}")]
+        earned = min(max(mark.points, 0.0), points)
+        said = f" (you answered {mark.answered[:200]})" if mark.answered else ""
+        detail = f"{mark.detail}: " if mark.detail else ""
+        if earned >= points:
+            return [_stream(f"Correct: {detail}{_of(points, points)}.\n")]
+        if earned <= 0:
+            return [_error("Incorrect", f"Not correct{said}: {detail}{_of(0, points)}.{hint}{reread}")]
+        # nbgrader's partial credit: a test cell whose value is a number earns that many points
         return [
-            _error("Incorrect", f"Not correct (you answered {kinds.describe(key, reported)[:200]}).{hint}")
+            _stream(f"Partly right{said}: {detail}{_of(earned, points)}.{hint}{reread}\n"),
+            NotebookNode(
+                output_type="execute_result",
+                execution_count=count,
+                metadata={},
+                data={"text/plain": repr(earned)},
+            ),
         ]
+
+
+def _of(earned: float, points: float) -> str:
+    return f"{earned:.3g} of {points:g} point{'s' if points != 1 else ''}"
+
+
+def reread_text(key: dict) -> str:
+    """Where to reread, from the key's ``reread`` (a chapter section and an essay passage); '' if none."""
+    reread = key.get("reread") or {}
+    if not reread:
+        return ""
+    where = f'"{reread.get("chapter", "")}"'
+    if reread.get("title"):
+        where += f' in the chapter "{reread["title"]}"'
+    if reread.get("link"):
+        where += f" ({reread['link']})"
+    return f" Reread {where}, and the essay: {reread.get('essay', '')}."
+
+
+class ShowRubrics(NbGraderPreprocessor):
+    """Autograde step: under each written answer, a read-only cell with its rubric (three levels, each with an
+    example answer), so the facilitator sees it where they grade (the formgrader shows the autograded copy).
+    Feedback is made without these cells (:class:`StripHiddenTests`); the released notebook never has them."""
+
+    keys_file = Unicode(str(KEYS_FILE), help="JSON answer keys and rubrics").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        keys = load_keys(Path(self.keys_file)).get(resources["nbgrader"]["assignment"], {})
+        cells = []
+        for cell in nb.cells:
+            if cell.metadata.get(kinds.RUBRIC_MARK):
+                continue  # graded again: one rubric cell, not two
+            cells.append(cell)
+            meta = cell.metadata.get("nbgrader", {})
+            entry = keys.get(meta.get("grade_id", ""))
+            if cell.cell_type == "markdown" and meta.get("grade") and entry and entry.get("rubric"):
+                cells.append(nbformat.from_dict(kinds.rubric_cell(meta["grade_id"], entry)))
+        nb.cells = cells
+        return nb, resources
+
+
+class RereadNotes(NbGraderPreprocessor):
+    """Feedback step (after GetGrades): under a written answer that lost points, where to reread."""
+
+    keys_file = Unicode(str(KEYS_FILE), help="JSON answer keys and rubrics").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        keys = load_keys(Path(self.keys_file)).get(resources["nbgrader"]["assignment"], {})
+        cells = []
+        for cell in nb.cells:
+            cells.append(cell)
+            meta = cell.metadata.get("nbgrader", {})
+            entry = keys.get(meta.get("grade_id", ""))
+            score = meta.get("score")
+            if (
+                cell.cell_type == "markdown"
+                and entry
+                and entry.get("kind") == "written"
+                and score is not None
+                and float(score) < float(meta.get("points", entry["points"]))
+            ):
+                text = f"**To strengthen this answer:**{reread_text(entry)}"
+                cells.append(nbformat.v4.new_markdown_cell(text, id=f"{meta['grade_id']}-reread"))
+        nb.cells = cells
+        return nb, resources
 
 
 class RestoreCells(OverwriteCells):
@@ -182,9 +270,14 @@ class RestoreCells(OverwriteCells):
 
 
 class StripHiddenTests(ClearHiddenTests):
-    """Feedback step: drop hidden test regions from every cell (the autograded copy keeps them for grading)."""
+    """Feedback step: drop hidden test regions from every cell (the autograded copy keeps them for grading),
+    and the rubric cells :class:`ShowRubrics` added for the facilitator."""
 
     enforce_metadata = False
+
+    def preprocess(self, nb, resources):
+        nb.cells = [c for c in nb.cells if not c.metadata.get(kinds.RUBRIC_MARK)]  # the facilitator's rubrics
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
         if kinds.HIDDEN_BEGIN in cell.source:
