@@ -10,7 +10,7 @@ import pytest
 import textstat
 from pybtex.database import parse_file
 
-from course_helpers import citations
+from course_helpers import citations, readability
 from course_helpers import data as course_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,4 +124,62 @@ def test_factcheck_prose_reads_at_grade_ten_or_below(section):
     assert grade <= FACTCHECK_GRADE, (
         f"the fact checks of {section!r} read at Flesch-Kincaid grade {grade:.1f} (at most {FACTCHECK_GRADE}); "
         f"shorten the sentences of the hardest rows first: {hardest}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Every number the chapters state is in the data
+
+NUMBER = re.compile(r"(?<![\w.,-])(\d{1,3}(?:,\d{3})+|\d+)(?![\w,]*\d)(?!%)")
+YEARS = range(1800, 2031)
+# Numbers a chapter may state that are not figures to check against data/, each with the reason.
+NOT_FIGURES: dict[tuple[str, str], str] = {}
+
+
+def numbers_in(text: str) -> set[int]:
+    """Whole numbers of 100 or more written in ``text`` ("10,000", "699369"), years 1800-2030 left out."""
+    found = set()
+    for match in NUMBER.finditer(text):
+        value = int(match.group(1).replace(",", ""))
+        if value >= 100 and value not in YEARS:
+            found.add(value)
+    return found
+
+
+def _data_numbers() -> set[int]:
+    """Every number in data/: the membership figures and the numbers written in any table's text (claims,
+    events, sources, organisations, links, and the audit's rows in data/audit/)."""
+    found = set()
+    for path in sorted((ROOT / "data").rglob("*.csv")):
+        text = path.read_text(encoding="utf-8")
+        found |= {int(m.replace(",", "")) for m in re.findall(r"\d{1,3}(?:,\d{3})+|\d+", text)}
+    return found
+
+
+def _chapters():
+    skip = {"glossary.md", "bibliography.md"}
+    return sorted(p for p in CHAPTERS.glob("*.md") if p.name not in skip and not p.name.startswith("_"))
+
+
+def test_numbers_in_text_on_a_tiny_fixture():
+    text = (
+        "In 1919 the party had 699,369 members, or 600000 by its own claim; 43% left, 12 stayed, DCH1 closed."
+    )
+    assert numbers_in(text) == {699369, 600000}
+    assert 699369 in _data_numbers() and 987654321 not in _data_numbers()
+
+
+@pytest.mark.parametrize("chapter", _chapters(), ids=lambda p: p.stem)
+def test_every_number_a_chapter_states_is_in_the_data(chapter):
+    prose = readability.prose(chapter.read_text(encoding="utf-8"))
+    known = _data_numbers()
+    missing = sorted(
+        n for n in numbers_in(prose) if n not in known and (chapter.stem, f"{n:,}") not in NOT_FIGURES
+    )
+    for n in missing:
+        where = re.search(rf".{{0,60}}\b{n:,}\b.{{0,40}}|.{{0,60}}\b{n}\b.{{0,40}}", prose)
+        print(f"{chapter.stem}: {n:,} is not in data/: …{where.group(0) if where else ''}…")
+    assert not missing, (
+        f"{chapter.name} states numbers that no table in data/ holds: {[f'{n:,}' for n in missing]} "
+        "(add the figure with its source to data/, or, if it is not a figure to check, to NOT_FIGURES with why)"
     )
