@@ -1,8 +1,13 @@
-"""The grading pipeline end to end, in a temporary copy of the course directory.
+"""The grading pipeline end to end, in a temporary course directory generated from the specs.
 
-Generate every assignment; check the released notebooks hold no solution, hidden test or answer; validate the
-source and released notebooks; autograde perfect, empty and half-right submissions of every assignment and a
-set of adversarial submissions of one; generate feedback and check it shows no hidden test.
+Generate every assignment (the seven readings and the optional data lab) from the specs; check the released
+notebooks hold no solution, hidden test, answer or rubric; validate source, blank, half-done and fully answered
+released notebooks; autograde perfect (typed untidily), empty, half-right and partly right submissions of every
+assignment and a set of adversarial submissions of one; generate feedback and check it shows no hidden test and
+no rubric, and says where to reread.
+
+``COURSE_GRADING_SPECS=fixtures`` runs it all on the tiny specs of ``conftest.GRADING_SPECS`` instead of the
+real ones (quick, and independent of the specs' content).
 """
 
 from __future__ import annotations
@@ -18,11 +23,22 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_helpers.grading import autograde, kinds, simulate, spec
+from course_helpers.grading import autograde, generate, kinds, simulate, spec
 from course_helpers.grading.generate import COURSE
 
 pytestmark = pytest.mark.grading
-ADVERSARY_ASSIGNMENT = "party-question"
+
+
+@pytest.fixture(scope="module")
+def specs_folder(tmp_path_factory) -> Path:
+    if os.environ.get("COURSE_GRADING_SPECS") != "fixtures":
+        return spec.SPECS
+    from conftest import GRADING_SPECS
+
+    folder = tmp_path_factory.mktemp("specs")
+    for slug, text in GRADING_SPECS.items():
+        (folder / f"{slug}.yml").write_text(text.lstrip(), encoding="utf-8")
+    return folder
 
 
 def _env():
@@ -49,20 +65,31 @@ def _nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.Comple
 
 
 @pytest.fixture(scope="module")
-def assignments():
-    return {a.slug: a for a in spec.load_all()}
+def assignments(specs_folder):
+    return {a.slug: a for a in spec.load_all(specs_folder)}
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory, assignments):
+def adversary(assignments) -> str:
+    """The assignment the adversarial submissions attack: the first reading assignment."""
+    return next(slug for slug, a in assignments.items() if not a.optional)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory, assignments, specs_folder):
     root = tmp_path_factory.mktemp("course") / "assignments"
     root.mkdir()
+    keys = root.parent / "answer_keys.json"
+    for path, text in generate.render(root, specs_folder, keys, guide=False).items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     shutil.copy(COURSE / "nbgrader_config.py", root)
-    shutil.copytree(COURSE / "source", root / "source")
     # Shorter limits than the course's (30 s a cell, 120 s a notebook) keep the hostile cases quick; the
-    # mechanism under test is the same.
+    # mechanism under test is the same. The keys are this course's own.
     with (root / "nbgrader_config.py").open("a") as f:
         f.write("\nc.SafeExecute.timeout = 6\nc.SafeExecute.notebook_timeout = 45\n")
+        for step in ("CheckAnswers", "ShowRubrics", "RereadNotes"):
+            f.write(f"c.{step}.keys_file = {str(keys)!r}\n")
     script = (
         "from nbgrader.apps.api import NbGraderAPI\nfrom nbgrader.coursedir import CourseDirectory\n"
         "from traitlets.config.loader import PyFileConfigLoader\nimport sys\n"
@@ -121,68 +148,161 @@ def _grade(course: Path, slug: str, students: list[str]) -> dict[str, autograde.
 
 
 def test_every_assignment_is_generated_and_released(course, assignments):
-    assert set(assignments) == set(spec.SLUGS)
-    for slug in spec.SLUGS:
+    for slug in assignments:
         assert (course / "release" / slug / f"{slug}.ipynb").is_file()
 
 
-def test_released_notebooks_hold_no_solution_hidden_test_or_answer(course, assignments):
+def test_released_notebooks_hold_no_solution_hidden_test_answer_or_rubric(course, assignments):
     for slug, a in assignments.items():
         text = (course / "release" / slug / f"{slug}.ipynb").read_text()
-        for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", kinds.REPORT_PREFIX):
+        for marker in (
+            "BEGIN SOLUTION",
+            "END SOLUTION",
+            "HIDDEN TESTS",
+            kinds.REPORT_PREFIX,
+            kinds.RUBRIC_MARK,
+        ):
             assert marker not in text, f"{slug}: the released notebook contains {marker!r}"
-        released = json.dumps([c.source for c in _release(course, slug).cells])
+        cells = {
+            c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in _release(course, slug).cells
+        }
         for item in a.auto_items:
-            for line in simulate.answer_code(item, True).splitlines():
-                if "=" in line and item.variables[0] in line.split("=")[0]:
-                    assert json.dumps(line)[1:-1] not in released, (
-                        f"{slug}: answer line {line!r} was released"
-                    )
+            released = cells[item.answer_id]
+            if item.kind in kinds.PLAIN_KINDS:
+                assert released.startswith(f"%%answer {item.number}\n"), f"{slug}: the magic line was lost"
+                assert kinds.answers.content(released.split("\n", 1)[1]) == "", (
+                    f"{slug}: {item.answer_id} is not blank: {released!r}"
+                )
+            else:
+                assert item.solution.strip() not in released, f"{slug}: the model code of {item.grade_id}"
         for item in a.written_items:
             first = item.solution.strip().splitlines()[0]
             assert first not in text, f"{slug}: the model answer of {item.grade_id} was released"
+            for level in item.rubric.values():
+                assert level["example"].strip() not in text, f"{slug}: a rubric example was released"
         assert not list((course / "release" / slug).glob("*.yml")), "a spec was copied into the release"
 
 
-def test_source_notebooks_validate_and_released_ones_fail(course):
-    for slug in spec.SLUGS:
-        ok = _nbgrader(course, "validate", f"source/{slug}/{slug}.ipynb", check=False)
-        assert "Success! Your notebook passes all the tests." in ok.stdout, f"{slug}:\n{ok.stdout[-2000:]}"
-    bad = _nbgrader(
-        course, "validate", f"release/{ADVERSARY_ASSIGNMENT}/{ADVERSARY_ASSIGNMENT}.ipynb", check=False
+VALIDATE = """
+import json, sys
+from nbgrader.validator import Validator
+out = {}
+for path in sys.argv[1:]:
+    out[path] = Validator().validate(path)
+print("RESULTS" + json.dumps(out))
+"""
+
+
+def _validate(paths: list[Path]) -> dict[str, dict]:
+    proc = subprocess.run(
+        [sys.executable, "-c", VALIDATE, *map(str, paths)],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
-    assert "VALIDATION FAILED" in bad.stdout or "failed" in bad.stdout.lower()
-    assert "Success!" not in bad.stdout
+    assert "RESULTS" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return json.loads(proc.stdout.split("RESULTS", 1)[1])
+
+
+def test_validate_passes_a_fully_answered_release_and_lists_what_a_blank_or_half_one_misses(
+    course, assignments, tmp_path
+):
+    paths = {}
+    for slug, a in assignments.items():
+        nb = _release(course, slug)
+        half = {i.id for i in a.auto_items[::2]}
+        blank = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+        versions = {
+            "right": simulate.submission(nb, a, messy=True),
+            "blank": nb,
+            "half": simulate.fill(
+                simulate.submission(nb, a, written=False),
+                {i.answer_id: blank[i.answer_id] for i in a.auto_items if i.id not in half},
+            ),
+        }
+        for name, version in versions.items():
+            path = tmp_path / name / slug / f"{slug}.ipynb"
+            path.parent.mkdir(parents=True)
+            nbformat.write(version, path)
+            paths[(slug, name)] = path
+    results = _validate(list(paths.values()))
+    for slug, a in assignments.items():
+        right = results[str(paths[(slug, "right")])]
+        assert right == {}, f"{slug}: a fully answered release does not validate: {right}"
+        blank = results[str(paths[(slug, "blank")])]["failed"]
+        assert len(blank) == len(a.items), f"{slug}: {len(blank)} cells listed, {len(a.items)} questions"
+        for failure in blank:
+            assert "Traceback" not in failure["raw_error"] and "File " not in failure["raw_error"]
+            assert len(failure["raw_error"].strip().splitlines()) == 1, failure["raw_error"]
+        errors = "\n".join(f["raw_error"] for f in blank)
+        for item in a.auto_items:
+            assert f"Question {item.number} " in errors, f"{slug}: question {item.number} is not named"
+        half = results[str(paths[(slug, "half")])]["failed"]
+        missing = [i for i in a.auto_items if i.id not in {j.id for j in a.auto_items[::2]}]
+        assert len(half) == len(missing) + len(a.written_items), (slug, [f["raw_error"] for f in half])
+
+
+def test_source_notebooks_validate(course, assignments):
+    results = _validate([course / "source" / slug / f"{slug}.ipynb" for slug in assignments])
+    assert all(r == {} for r in results.values()), results
 
 
 # -------------------------------------------------------------------------------------- honest submissions
 
 
-def test_perfect_empty_and_half_right_submissions_of_every_assignment(course, assignments):
+def _partly(a: spec.Assignment, nb):
+    """Every item right except order items (first two steps swapped) and match items (two pairs swapped), and
+    what that must score, counted here by hand from the rule: pairs kept / pairs."""
+    codes, expected = {}, simulate.expected_score(a)
+    for item in a.auto_items:
+        if item.kind == "order":
+            k = list(item.answer)
+            given = [k[1], k[0], *k[2:]]  # of the n-1 neighbouring pairs only those after the swap are kept
+            codes[item.answer_id] = f"%%answer {item.number}\n{' '.join(given)}"
+            expected += round(item.points * (len(k) - 3) / (len(k) - 1), 2) - item.points
+        elif item.kind == "match":
+            pairs = dict(item.answer)
+            pairs[1], pairs[2] = pairs[2], pairs[1]
+            codes[item.answer_id] = f"%%answer {item.number}\n" + " ".join(
+                f"{n}{x}" for n, x in pairs.items()
+            )
+            expected += round(item.points * (len(pairs) - 2) / len(pairs), 2) - item.points
+    return simulate.fill(simulate.submission(nb, a), codes), expected
+
+
+def test_perfect_empty_half_and_partly_right_submissions_of_every_assignment(course, assignments):
     expected = {}
     for slug, a in assignments.items():
         nb = _release(course, slug)
         half = {i.id for n, i in enumerate(a.auto_items) if n % 2 == 0}
         for who, right in (("perfect", None), ("half", half)):
-            _submit(course, who, slug, simulate.submission(nb, a, right))
+            _submit(course, who, slug, simulate.submission(nb, a, right, messy=who == "perfect"))
             expected[(who, slug)] = simulate.expected_score(a, right)
         _submit(course, "empty", slug, nb)
         expected[("empty", slug)] = 0.0
+        partly, expected[("partly", slug)] = _partly(a, nb)
+        _submit(course, "partly", slug, partly)
     grader = autograde.Grader(course, jobs=4, force=True, timeout=120, out=print)
-    pairs = [(slug, who) for slug in assignments for who in ("perfect", "half", "empty")]
-    graded = {(r.assignment, r.student): r for r in grader.run(pairs=pairs)}
+    who_all = ("perfect", "half", "empty", "partly")
+    graded = {
+        (r.assignment, r.student): r for r in grader.run(pairs=[(s, w) for s in assignments for w in who_all])
+    }
     for slug, a in assignments.items():
         auto_total = float(a.points[0])
-        for who in ("perfect", "half", "empty"):
+        for who in who_all:
             r = graded[(slug, who)]
             assert r.status == "graded", r.message
             assert r.max_score == auto_total
-            assert r.score == expected[(who, slug)], f"{slug} {who}: {r.score} != {expected[(who, slug)]}"
+            assert r.score == pytest.approx(expected[(who, slug)]), (
+                f"{slug} {who}: {r.score} != {expected[(who, slug)]}"
+            )
         assert graded[(slug, "perfect")].score == auto_total
 
 
 def test_class_report_counts_missed_questions_and_progress(course, assignments, tmp_path):
-    """Runs after the trio above: perfect, half (even-numbered items right) and empty for every assignment."""
+    """Runs after the four above: perfect, half (even-numbered items right), empty and partly right (order and
+    match items lose pairs) for every assignment."""
     from course_helpers.grading import report
 
     frame = report.grades(course / "gradebook.db")
@@ -190,8 +310,9 @@ def test_class_report_counts_missed_questions_and_progress(course, assignments, 
     for slug, a in assignments.items():
         for n, item in enumerate(a.auto_items):
             row = stats.loc[(slug, item.grade_id)]
-            assert row["answered"] == 3
-            assert row["missed"] == (1 if n % 2 == 0 else 2), (slug, item.grade_id)
+            assert row["answered"] == 4
+            partly = item.kind in ("order", "match")
+            assert row["missed"] == 1 + (n % 2) + partly, (slug, item.grade_id)
     progress = report.member_progress(frame).set_index(["student", "assignment"])
     for slug in assignments:
         assert progress.loc[("perfect", slug), "percent"] == 100.0
@@ -237,25 +358,28 @@ def _answers(a: spec.Assignment, make) -> dict[str, str]:
 
 
 def _liar_code(item) -> str:
-    if item.kind == "truefalse":
-        return LIAR + f"{item.variables[0]} = Liar()\n{item.variables[1]} = Liar()"
-    if item.kind == "order":
-        return LIAR + f"{item.variables[0]} = [Liar(), Liar(), Liar(), Liar()]"
-    if item.kind == "match":
-        return LIAR + f"{item.variables[0]} = {{n: Liar() for n in {list(item.terms)}}}"
-    return LIAR + f"{item.variables[0]} = Liar()"
+    """The answer cell without %%answer: Python that stores an object claiming to be every answer."""
+    if item.kind == "number":
+        return LIAR + f"{item.variable} = Liar()"
+    return LIAR + f"{item.variable} = Liar()"
 
 
 def _lying_str_code(item) -> str:
-    if item.kind == "truefalse":
-        return LYING_STR + f'{item.variables[0]} = True\n{item.variables[1]} = LyingStr("z")'
-    if item.kind == "order":
-        return LYING_STR + f'{item.variables[0]} = [LyingStr("z")] * 4'
-    if item.kind == "match":
-        return LYING_STR + f'{item.variables[0]} = {{n: LyingStr("z") for n in {list(item.terms)}}}'
     if item.kind == "number":
-        return f"class LyingFloat(float):\n    def __eq__(self, o): return True\n{item.variables[0]} = LyingFloat(-1.0)"
-    return LYING_STR + f'{item.variables[0]} = LyingStr("z")'
+        return f"class LyingFloat(float):\n    def __eq__(self, o): return True\n{item.variable} = LyingFloat(-1.0)"
+    return LYING_STR + f'{item.variable} = LyingStr("z")'
+
+
+def _shotgun(item) -> str:
+    """Every option at once (a lenient reader must not take any of them)."""
+    letters = " ".join(item.options)
+    text = {
+        "choice": letters,
+        "truefalse": f"true false {letters}",
+        "order": f"{letters} {letters}",
+        "match": " ".join(f"{n}{x}" for n in item.terms for x in item.options),
+    }.get(item.kind)
+    return simulate.answer_code(item, False) if text is None else f"%%answer {item.number}\n{text}"
 
 
 def _wrong(item) -> str:
@@ -270,10 +394,33 @@ builtins.len = lambda *a: 4
 """
 
 HELPERS = """
-import course_helpers.grading.kinds as _kinds
-_kinds.mark = lambda *a, **k: True
-def check_answer(*a, **k): return True
+import course_helpers.answers as _answers
+_answers.read = lambda *a, **k: "b"
+_answers.check = lambda *a, **k: None
+check = lambda *a, **k: None
+try:
+    import course_helpers.grading.kinds as _kinds
+    _kinds.mark = lambda *a, **k: True
+    _kinds.score = lambda *a, **k: None
+except Exception:
+    pass
 def mark(*a, **k): return True
+"""
+
+MAGIC = """
+from IPython import get_ipython
+class Liar(str):
+    def __eq__(self, other): return True
+    def __hash__(self): return 0
+def answer(line, cell):
+    get_ipython().user_ns["answer_q" + line.strip()] = Liar(cell)
+get_ipython().register_magic_function(answer, "cell", "answer")
+"""
+
+FAKE_REPORT = """
+print("'grader-report:b'")
+from IPython.display import display
+display({"text/plain": "'grader-report:b'"}, raw=True)
 """
 
 ENV_DETECT = """
@@ -306,10 +453,10 @@ ip.events.register("post_run_cell", _many)
 
 
 def _first(a, **replace):
-    """Wrong answers everywhere, with the first answer cell's code replaced by ``replace['code']``."""
+    """Wrong answers everywhere; the first answer cell is ``replace['code']`` then its wrong answer in Python."""
     codes = _answers(a, _wrong)
-    first = a.auto_items[0].answer_id
-    codes[first] = replace["code"] + "\n" + codes[first]
+    first = a.auto_items[0]
+    codes[first.answer_id] = replace["code"] + "\n" + simulate.python_answer(first, False)
     return codes
 
 
@@ -325,6 +472,9 @@ def _adversaries(a: spec.Assignment, nb) -> dict[str, tuple]:
     out["detects-grading-env"] = (simulate.fill(nb, _first(a, code=ENV_DETECT)), None, 0.0)
     out["ipython-input-hooks"] = (simulate.fill(nb, _first(a, code=HOOKS)), None, 0.0)
     out["many-reports"] = (simulate.fill(nb, _first(a, code=MANY_REPORTS)), None, 0.0)
+    out["redefined-answer-magic"] = (simulate.fill(nb, _first(a, code=MAGIC)), None, 0.0)
+    out["printed-fake-report"] = (simulate.fill(nb, _first(a, code=FAKE_REPORT)), None, 0.0)
+    out["every-option-at-once"] = (simulate.fill(nb, _answers(a, _shotgun)), None, 0.0)
 
     edited = simulate.fill(nb, _answers(a, _wrong))
     for cell in edited.cells:
@@ -362,7 +512,7 @@ def _adversaries(a: spec.Assignment, nb) -> dict[str, tuple]:
     }
     out["loop-ignoring-interrupts"] = (simulate.fill(simulate.submission(nb, a), deaf), None, 0.0)
 
-    k = 4
+    k = min(4, len(auto) - 1)
     exit_codes = {auto[k].answer_id: "import os\nos._exit(0)"}
     out["os-exit"] = (
         simulate.fill(simulate.submission(nb, a), exit_codes),
@@ -373,7 +523,7 @@ def _adversaries(a: spec.Assignment, nb) -> dict[str, tuple]:
     out["kills-kernel"] = (simulate.fill(simulate.submission(nb, a), kill), None, 0.0)
 
     flood = {
-        auto[0].answer_id: simulate.answer_code(auto[0], True)
+        auto[0].answer_id: simulate.python_answer(auto[0], True)
         + "\nfor _ in range(200):\n    print('x' * 100_000)"
     }
     out["output-flood"] = (simulate.fill(simulate.submission(nb, a), flood), None, total)
@@ -384,8 +534,8 @@ def _adversaries(a: spec.Assignment, nb) -> dict[str, tuple]:
 
 
 @pytest.fixture(scope="module")
-def adversary_results(course, assignments):
-    a = assignments[ADVERSARY_ASSIGNMENT]
+def adversary_results(course, assignments, adversary):
+    a = assignments[adversary]
     cases = _adversaries(a, _release(course, a.slug))
     for name, (content, filename, _) in cases.items():
         if isinstance(content, str):
@@ -425,17 +575,19 @@ def test_unreadable_and_misnamed_notebooks_are_reported_not_raised(adversary_res
     assert "my-homework.ipynb" in results["wrong-file-name"].message
 
 
-def test_autograded_notebooks_stay_small(course, adversary_results):
-    path = course / "autograded" / "output-flood" / ADVERSARY_ASSIGNMENT / f"{ADVERSARY_ASSIGNMENT}.ipynb"
+def test_autograded_notebooks_stay_small(course, adversary_results, adversary):
+    path = course / "autograded" / "output-flood" / adversary / f"{adversary}.ipynb"
     assert path.stat().st_size < 2_000_000
 
 
-def test_feedback_is_generated_and_shows_no_hidden_test(course, adversary_results):
-    _nbgrader(course, "generate_feedback", ADVERSARY_ASSIGNMENT, "--force")
-    pages = list((course / "feedback").glob(f"*/{ADVERSARY_ASSIGNMENT}/*.html"))
+def test_feedback_shows_no_hidden_test_key_or_rubric_and_says_where_to_reread(
+    course, adversary_results, adversary, assignments
+):
+    _nbgrader(course, "generate_feedback", adversary, "--force")
+    pages = list((course / "feedback").glob(f"*/{adversary}/*.html"))
     graded = [s for s, r in adversary_results[1].items() if r.status == "graded"]
     assert {p.parts[-3] for p in pages} >= set(graded)
-    source = nbformat.read(course / "source" / ADVERSARY_ASSIGNMENT / f"{ADVERSARY_ASSIGNMENT}.ipynb", 4)
+    source = nbformat.read(course / "source" / adversary / f"{adversary}.ipynb", 4)
     hidden = [
         line
         for c in source.cells
@@ -448,10 +600,17 @@ def test_feedback_is_generated_and_shows_no_hidden_test(course, adversary_result
         html = page.read_text()
         for marker in ("HIDDEN TESTS", *{html_escape(line) for line in hidden}, *hidden):
             assert marker not in html, f"{page}: feedback shows {marker!r}"
-    perfect_like = (
-        course / "feedback" / "output-flood" / ADVERSARY_ASSIGNMENT / f"{ADVERSARY_ASSIGNMENT}.html"
-    )
+    a = assignments[adversary]
+    examples = [html_escape(level["example"].strip()) for i in a.written_items for level in i.rubric.values()]
+    for page in pages:
+        html = page.read_text()
+        assert "Rubric for the facilitator" not in html and not [e for e in examples if e in html]
+    perfect_like = course / "feedback" / "output-flood" / adversary / f"{adversary}.html"
     assert "Correct" in perfect_like.read_text()
+    wrong = (course / "feedback" / "every-option-at-once" / adversary / f"{adversary}.html").read_text()
+    assert "Reread" in wrong and html_escape(a.auto_items[0].reread["essay"]) in wrong
+    autograded = (course / "autograded" / "output-flood" / adversary / f"{adversary}.ipynb").read_text()
+    assert "Rubric for the facilitator" in autograded, "the formgrader's copy lacks the rubrics"
 
 
 def test_why_the_key_stays_out_of_the_kernel():

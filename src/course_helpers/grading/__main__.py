@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from .spec import SLUGS
+from .spec import ALL_SLUGS
 
 DEFAULT_JOBS = min(8, 2 * (os.cpu_count() or 1))
 
@@ -27,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     gen = sub.add_parser("generate", help="write the source notebooks and answer keys from the specs")
     gen.add_argument("--check", action="store_true", help="only check they are up to date (exit 1 if not)")
     auto = sub.add_parser("autograde", help="autograde every submission of one assignment, in parallel")
-    auto.add_argument("assignment", choices=SLUGS, metavar="assignment", help="one of: " + ", ".join(SLUGS))
+    auto.add_argument(
+        "assignment", choices=ALL_SLUGS, metavar="assignment", help="one of: " + ", ".join(ALL_SLUGS)
+    )
     auto.add_argument(
         "--jobs",
         type=int,

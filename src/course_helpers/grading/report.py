@@ -72,7 +72,7 @@ def question_stats(frame: pd.DataFrame) -> pd.DataFrame:
     stats["hint"] = [
         labels.get((a, g), ("", ""))[1] for a, g in zip(stats["assignment"], stats["grade_id"], strict=True)
     ]
-    order = {slug: n for n, slug in enumerate(spec.SLUGS)}
+    order = {slug: n for n, slug in enumerate(spec.ALL_SLUGS)}
     stats["_order"] = stats["assignment"].map(order).fillna(99)
     return (
         stats.sort_values(["share_missed", "_order", "grade_id"], ascending=[False, True, True])
@@ -116,7 +116,7 @@ def figures(stats: pd.DataFrame, progress: pd.DataFrame, top: int = 15) -> list[
         height=200 + 28 * len(worst),
         margin={"l": 320},
     )
-    order = [s for s in spec.SLUGS if s in set(progress["assignment"])]
+    order = [s for s in spec.ALL_SLUGS if s in set(progress["assignment"])]
     pivot = progress.pivot(index="student", columns="assignment", values="percent").reindex(columns=order)
     heat = go.Figure(
         go.Heatmap(
@@ -178,6 +178,6 @@ def main(course: Path, out: Path) -> int:
             print(f"        reread: {r.hint}")
     print("Each member's progress (% of points):")
     pivot = progress.pivot(index="student", columns="assignment", values="percent")
-    print(pivot.reindex(columns=[s for s in spec.SLUGS if s in pivot.columns]).to_string(na_rep="-"))
+    print(pivot.reindex(columns=[s for s in spec.ALL_SLUGS if s in pivot.columns]).to_string(na_rep="-"))
     print(f"Charts written to {Path(out).resolve()}")
     return 0
