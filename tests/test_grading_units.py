@@ -346,6 +346,13 @@ def test_the_magic_stores_the_typed_text_and_the_check_speaks_one_line(capsys):
     shell.run_cell("%%answer 4\n# Type your answer on a new line below this one")
     with pytest.raises(answers.AnswerProblem, match="Question 4 has no answer yet"):
         answers.check(4, "choice", "abcd")
+    import numpy
+
+    shell.user_ns["answer_q6"] = numpy.float64(2.5)  # what pandas gives a data-lab answer
+    answers.check(6, "number")
+    shell.user_ns["answer_q6"] = "2.5"
+    with pytest.raises(answers.AnswerProblem, match="must hold a number"):
+        answers.check(6, "number")
     shell.user_ns["answer_q5"] = ["b"]
     with pytest.raises(answers.AnswerProblem, match="not as Python"):
         answers.check(5, "choice", "abcd")

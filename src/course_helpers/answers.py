@@ -25,6 +25,7 @@ nothing but the standard library and IPython.
 
 from __future__ import annotations
 
+import numbers
 import re
 
 VERDICTS = {"true": "true", "t": "true", "false": "false", "f": "false"}
@@ -176,7 +177,7 @@ def check(number: int, kind: str, letters: str = "", terms: int = 0) -> None:
         )
     value = namespace[name]
     if kind == "number":
-        if type(value) not in (int, float):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):  # numpy's numbers count too
             raise AnswerProblem(f"Question {number}: {name} must hold a number (like 12.5), without quotes.")
         print(
             f"Question {number}: the form is right ({value!r}). Whether it is right, your facilitator's grading says."
