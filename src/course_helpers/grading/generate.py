@@ -130,7 +130,7 @@ def book_site() -> str:
 
 def reread_link(chapter: str, heading: str, site: str | None = None) -> str:
     """The address of a chapter section in the readers' book, or '' when the book's address is not set."""
-    site = book_site() if site is None else site
+    site = (book_site() if site is None else site).rstrip("/")
     if not site:
         return ""
     from docutils.nodes import make_id
