@@ -2,6 +2,7 @@
 """Set up and run The Party Question with nothing but Python 3.11+ (standard library only).
 
     python3 tasks.py build      # make .venv, install the pins, build the book, print where to open it
+    python3 tasks.py serve      # serve the built book on this computer (http://127.0.0.1:<port>/), Ctrl-C stops
     python3 tasks.py test       # make .venv, install the pins, run the whole test suite (pytest)
     python3 tasks.py bench      # print build times, page sizes and plotly.js size (scripts/benchmark.py)
     python3 tasks.py check-data # check every table in data/ and print a summary
@@ -106,6 +107,40 @@ def build(extra: list[str]) -> int:
         return code
     say(f"built in {time.monotonic() - started:.0f} s")
     say(f"open the book: {(BUILD / 'html' / 'index.html').as_uri()}")
+    say(
+        "  (it works opened from disk, or copied to a USB stick; or run `python3 tasks.py serve` for a local server)"
+    )
+    return 0
+
+
+def serve(extra: list[str]) -> int:
+    """Serve the built book on 127.0.0.1 on a free port until Ctrl-C (standard library only, no .venv)."""
+    import functools
+    import http.server
+
+    html = BUILD / "html"
+    if extra:
+        print(
+            "usage: python3 tasks.py serve   (serves _build/html; build it first with python3 tasks.py build)"
+        )
+        return 2
+    if not (html / "index.html").is_file():
+        say(f"there is no built book in {html} yet: run `python3 tasks.py build` first, then serve it.")
+        return 1
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html)))
+    say(f"serving the book at http://127.0.0.1:{server.server_address[1]}/  (only this computer can see it)")
+    say("press Ctrl-C to stop")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        say("stopped")
+    finally:
+        server.server_close()
     return 0
 
 
@@ -127,6 +162,7 @@ def publish(extra: list[str]) -> int:
 def main(argv: list[str]) -> int:
     commands = {
         "build": build,
+        "serve": serve,
         "test": test,
         "bench": lambda extra: (ensure_env(), run(PY, "scripts/benchmark.py", *extra))[1],
         "publish": publish,

@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 
 from course_helpers import site as book_site
-from course_helpers import styles
+from course_helpers import sphinx_ext, styles
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
@@ -173,10 +173,10 @@ def measure_pages(site: str, pages: list[str]) -> dict[str, dict]:
             page.goto(site + path, wait_until="load")
             page.wait_for_load_state("networkidle")
             first = transfer.bytes
-            plotly_at_load = any("plotly.min.js" in u for u in transfer.fetched)
+            plotly_at_load = any(sphinx_ext.PLOTLY_SERVED in u for u in transfer.fetched)
             scroll_to_charts(page)
             first_all = transfer.bytes
-            plotly_ever = any("plotly.min.js" in u for u in transfer.fetched)
+            plotly_ever = any(sphinx_ext.PLOTLY_SERVED in u for u in transfer.fetched)
             transfer.reset()
             page.goto(site + path, wait_until="load")  # a repeat visit: the browser's cache is warm
             page.wait_for_load_state("networkidle")
@@ -262,11 +262,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no-change rebuild:  {again:6.1f} s, {again_n} notebooks executed")
         html = out / "_build" / "html"
 
-    plotly_js = html / "_static" / "plotly.min.js"
-    figures = sorted((html / "_static" / "figures").glob("*.json"))
-    report["plotly_js_bytes"] = plotly_js.stat().st_size if plotly_js.exists() else 0
+    plotly_js = html / "_static" / sphinx_ext.PLOTLY_SERVED
+    figures = sorted((html / "_static" / "figures").glob("*.js"))
+    full = sphinx_ext.full_plotly_js().read_bytes()
+    served = plotly_js.read_bytes() if plotly_js.exists() else b""
+    report["plotly_js_bytes"] = len(served)
+    report["plotly_js_gzip_bytes"] = len(gzip.compress(served, compresslevel=6))
+    report["plotly_js_full_bytes"] = len(full)
+    report["plotly_js_full_gzip_bytes"] = len(gzip.compress(full, compresslevel=6))
     print(
-        f"plotly.js served:   {kb(report['plotly_js_bytes'])} (_static/plotly.min.js, fetched only near a chart)"
+        f"plotly.js served:   {kb(report['plotly_js_bytes'])} ({kb(report['plotly_js_gzip_bytes'])} gzipped), "
+        f"_static/{sphinx_ext.PLOTLY_SERVED}, the basic bundle, fetched only near a chart"
+    )
+    print(
+        f"  full plotly.js:   {kb(report['plotly_js_full_bytes'])} ({kb(report['plotly_js_full_gzip_bytes'])} "
+        f"gzipped): the bundle is {len(served) / len(full):.1%} of it (target: at most 25%)"
     )
     print(
         f"figure data:        {len(figures)} files, {kb(sum(f.stat().st_size for f in figures))} in all, "

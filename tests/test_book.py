@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import BOOK_OUTPUT
+
+from course_helpers import pagefix, sphinx_ext
 
 pytestmark = pytest.mark.build
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -53,10 +56,10 @@ def test_every_figure_a_chapter_makes_is_on_its_page(built_book):
             )
             src = re.search(r'data-course-src="([^"]+)"', attributes)
             assert inline or src, f"{page.name}: figure {spec_id} has no data"
-            text = (
-                inline.group(1).replace("<\\/", "</") if inline else (page.parent / src.group(1)).read_text()
-            )
-            fig = json.loads(text)
+            if inline:
+                fig = json.loads(inline.group(1).replace("<\\/", "</"))
+            else:
+                fig = pagefix.figure_of_script((page.parent / src.group(1)).read_text(encoding="utf-8"))
             assert fig["data"], f"{page.name}: figure {spec_id} has no traces"
             assert fig["layout"]["title"]["text"], f"{page.name}: figure {spec_id} has no title"
         total += made
@@ -64,14 +67,49 @@ def test_every_figure_a_chapter_makes_is_on_its_page(built_book):
 
 
 def test_plotly_js_is_served_once_from_static(built_book):
-    from course_helpers.sphinx_ext import plotly_js
-
-    served = built_book / "_static" / "plotly.min.js"
-    assert served.read_bytes() == plotly_js().read_bytes()
+    """The basic bundle, once per site: at most 1.25 MB and a quarter of the full plotly.js; no CDN."""
+    served = built_book / "_static" / sphinx_ext.PLOTLY_SERVED
+    assert served.read_bytes() == sphinx_ext.plotly_js().read_bytes()
+    assert not (built_book / "_static" / "plotly.min.js").exists(), "the full plotly.js is still served"
+    size, full = served.stat().st_size, sphinx_ext.full_plotly_js().stat().st_size
+    assert size <= 1_250_000 and size <= full / 4, f"plotly.js served is {size:,} bytes (full: {full:,})"
     for page in built_book.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert "cdn.plot.ly" not in html and "cdn.jsdelivr" not in html, page
         assert len(html) < 4_000_000, f"{page} looks like it inlines plotly.js"
+
+
+def test_vendored_plotly_bundle_is_the_recorded_file_and_version():
+    """book/vendor/plotly-basic.min.js is byte for byte the file from the npm package (its sha256 recorded), for
+    the plotly.js version the installed plotly package targets, with its MIT licence beside it."""
+    import plotly.offline
+
+    bundle = sphinx_ext.plotly_js()
+    assert hashlib.sha256(bundle.read_bytes()).hexdigest() == sphinx_ext.PLOTLY_BUNDLE_SHA256
+    assert sphinx_ext.bundle_version(bundle) == plotly.offline.get_plotlyjs_version()
+    assert sphinx_ext.bundle_version(sphinx_ext.full_plotly_js()) == plotly.offline.get_plotlyjs_version()
+    assert not sphinx_ext.bundle_problems()
+    licence = (bundle.parent / "plotly-basic.LICENSE").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License") and "Plotly" in licence
+    assert sphinx_ext.PLOTLY_BUNDLE_SHA256 in (bundle.parent / "README.md").read_text(encoding="utf-8")
+    assert {"scatter", "bar", "pie"} <= sphinx_ext.bundle_trace_types()
+    assert sphinx_ext.bundle_trace_types() < sphinx_ext.bundle_trace_types(sphinx_ext.full_plotly_js())
+
+
+def test_every_chart_uses_only_trace_types_the_bundle_draws(built_book):
+    """Every figure the build wrote (_static/figures/*.js) draws with the served bundle: a chart with a map or a
+    3-D trace would be a blank box.  (The build warns too; this names the chart.)"""
+    known = sphinx_ext.bundle_trace_types()
+    scripts = sorted((built_book / pagefix.FIGURES_DIR).glob("*.js"))
+    assert scripts, "the build wrote no figure"
+    for script in scripts:
+        fig = pagefix.figure_of_script(script.read_text(encoding="utf-8"))
+        missing = sphinx_ext.trace_types(fig) - known
+        assert not missing, (
+            f"{script.name} ({fig['layout']['title']['text']}) uses {missing}; the bundle has {known}"
+        )
+    # the check would notice one
+    assert sphinx_ext.trace_types({"data": [{"type": "scattergeo"}, {"y": [1]}]}) - known == {"scattergeo"}
 
 
 def test_footer_has_our_title_author_and_year(built_book):

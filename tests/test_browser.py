@@ -1,7 +1,11 @@
 """The reader's experience, proven in a real browser (headless Chromium driven by Playwright).
 
 The built book is served on 127.0.0.1 and every page of ``_toc.yml`` (plus search and the index) is visited once
-in light mode on a laptop-sized window and once in dark mode on a phone-sized one.  Each visit records:
+in light mode on a laptop-sized window and once in dark mode on a phone-sized one.  The same pages are visited
+again opened from disk (``file://``, as a reader who opens the built folder, a USB stick or a zip does), where
+the browser refuses ``fetch()``: there every chart must still be drawn, with no console error, and the
+self-checks, search and downloads must work (the checks of the page's HTML and CSS, axe and the stylesheet
+purge, are the same on both and run over HTTP only).  Each visit records:
 
 * every console error and uncaught exception;
 * every request to a host other than the book's own (blocked, so the test never reaches the network);
@@ -35,7 +39,8 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import ROOT
 
-from course_helpers import outline, site
+from course_helpers import outline, sphinx_ext
+from course_helpers import site as book_site
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +58,9 @@ MODES = {
 }
 
 
-PAGES = site.pages(ROOT)
+PAGES = book_site.pages(ROOT)
+# how the reader opens the book: served over HTTP, or opened from disk (file://)
+WHERE = ["http", "file"]
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
 
 
@@ -85,6 +92,16 @@ def site(book_html):
     server.shutdown()
 
 
+@pytest.fixture(scope="session")
+def sites(site, book_html) -> dict[str, str]:
+    """The book's address for each way of opening it (see WHERE)."""
+    return {"http": site, "file": Path(book_html).resolve().as_uri() + "/"}
+
+
+class _Done(Exception):
+    """A visit that records no more (see _visit)."""
+
+
 @dataclass
 class Visit:
     page: str
@@ -109,13 +126,18 @@ def _new_context(browser, site: str, mode: str, sink: dict):
 
     def route(r):
         parts = urlsplit(r.request.url)
-        sink.setdefault("own", []).append(parts.path)
         if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != own:
             sink.setdefault("third_party", []).append(r.request.url)
             return r.abort()
         return r.continue_()
 
+    def note(request):  # every request, file:// ones too (which routes never see)
+        parts = urlsplit(request.url)
+        if parts.scheme in ("file",) or parts.netloc == own:
+            sink.setdefault("own", []).append(parts.path)
+
     context.route("**/*", route)
+    context.on("request", note)
     return context
 
 
@@ -185,6 +207,8 @@ def _left_out(book_html: Path) -> tuple[str, ...]:
 
 
 def _visit(page, site: str, path: str, mode: str, sink: dict, axe, left_out=()) -> Visit:
+    """Load one page and record what was seen; ``axe=None`` (opened from disk) skips axe, the stylesheet check
+    and the screenshot, which test the page's HTML and CSS, the same on both ways of opening it."""
     visit = Visit(path)
     started = time.monotonic()
     sink.clear()
@@ -200,7 +224,8 @@ def _visit(page, site: str, path: str, mode: str, sink: dict, axe, left_out=()) 
     page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
     try:
         response = page.goto(site + path, wait_until="load")
-        visit.status = response.status if response else None
+        # a file:// page has no HTTP status: it loaded if its document is there
+        visit.status = response.status if response and site.startswith("http") else 200
         page.wait_for_load_state("networkidle")
         _draw_all_charts(page)
         visit.figures = page.evaluate(FIGURE_STATE)
@@ -209,6 +234,8 @@ def _visit(page, site: str, path: str, mode: str, sink: dict, axe, left_out=()) 
         visit.purged_but_used = page.evaluate(MATCHING, list(left_out))
         visit.console_errors = list(errors)  # axe's own fetches (its CSSOM preload) are not the reader's
         visit.seconds["load"] = round(time.monotonic() - started, 2)
+        if axe is None:
+            raise _Done
         result = axe.run(
             page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
         )
@@ -227,40 +254,45 @@ def _visit(page, site: str, path: str, mode: str, sink: dict, axe, left_out=()) 
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=True)
         visit.seconds["screenshot"] = round(time.monotonic() - started, 2)
+    except _Done:
+        pass
     except Exception as exc:  # recorded, so that one broken page does not hide the others' results
         visit.failure = f"{type(exc).__name__}: {exc}"
     if visit.failure:
         visit.console_errors = list(errors)
     visit.third_party = list(sink.get("third_party", []))
-    visit.plotly_requested = any(p.endswith("/plotly.min.js") for p in sink.get("own", []))
+    visit.plotly_requested = any(p.endswith("/" + sphinx_ext.PLOTLY_SERVED) for p in sink.get("own", []))
     visit.fonts_requested = [p for p in sink.get("own", []) if p.endswith((".woff2", ".woff", ".ttf"))]
     return visit
 
 
 @pytest.fixture(scope="session")
-def visits(browser, site, book_html):
-    """Visit every page once per colour mode (lazily, on first use) and keep what was seen."""
+def visits(browser, sites, book_html):
+    """Visit every page once per colour mode and way of opening (lazily, on first use); keep what was seen."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    left_out = _left_out(book_html)
-    cache: dict[str, dict[str, Visit]] = {}
+    cache: dict[tuple[str, str], dict[str, Visit]] = {}
 
-    def get(mode: str) -> dict[str, Visit]:
-        if mode not in cache:
+    def get(mode: str, where: str = "http") -> dict[str, Visit]:
+        if (mode, where) not in cache:
             sink: dict = {}
-            context = _new_context(browser, site, mode, sink)
+            base = sites[where]
+            context = _new_context(browser, base, mode, sink)
+            over_http = where == "http"
+            left_out = _left_out(book_html) if over_http else ()
             results = {}
             for path in PAGES:
                 page = context.new_page()  # a fresh page per visit: listeners never leak between pages
-                results[path] = _visit(page, site, path, mode, sink, axe, left_out)
+                results[path] = _visit(page, base, path, mode, sink, axe if over_http else None, left_out)
                 page.close()
             context.close()
-            cache[mode] = results
+            cache[mode, where] = results
             report = {p: v.__dict__ for p, v in results.items()}
             ARTIFACTS.mkdir(exist_ok=True)
-            (ARTIFACTS / f"browser-{mode}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
-        return cache[mode]
+            name = f"browser-{mode}.json" if over_http else f"browser-{mode}-{where}.json"
+            (ARTIFACTS / name).write_text(json.dumps(report, indent=1), encoding="utf-8")
+        return cache[mode, where]
 
     return get
 
@@ -269,27 +301,37 @@ def _params():
     return [pytest.param(mode, path, id=f"{mode}-{path}") for mode in MODES for path in PAGES]
 
 
+def _params_where():
+    """Every page in both modes, over HTTP and opened from disk."""
+    return [
+        pytest.param(where, mode, path, id=f"{where}-{mode}-{path}")
+        for where in WHERE
+        for mode in MODES
+        for path in PAGES
+    ]
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Every page, in both modes
 
 
-@pytest.mark.parametrize(("mode", "path"), _params())
-def test_page_loads_without_console_errors(visits, mode, path):
-    v = visits(mode)[path]
-    assert not v.failure, f"{path} ({mode}): {v.failure}"
+@pytest.mark.parametrize(("where", "mode", "path"), _params_where())
+def test_page_loads_without_console_errors(visits, where, mode, path):
+    v = visits(mode, where)[path]
+    assert not v.failure, f"{path} ({mode}, {where}): {v.failure}"
     assert v.status == 200, f"{path} ({mode}): HTTP {v.status}"
-    assert not v.console_errors, f"{path} ({mode}):\n" + "\n".join(v.console_errors)
+    assert not v.console_errors, f"{path} ({mode}, {where}):\n" + "\n".join(v.console_errors)
 
 
-@pytest.mark.parametrize(("mode", "path"), _params())
-def test_page_requests_nothing_from_another_host(visits, mode, path):
-    v = visits(mode)[path]
-    assert not v.third_party, f"{path} ({mode}) asked other hosts for:\n" + "\n".join(v.third_party)
+@pytest.mark.parametrize(("where", "mode", "path"), _params_where())
+def test_page_requests_nothing_from_another_host(visits, where, mode, path):
+    v = visits(mode, where)[path]
+    assert not v.third_party, f"{path} ({mode}, {where}) asked other hosts for:\n" + "\n".join(v.third_party)
 
 
-@pytest.mark.parametrize(("mode", "path"), _params())
-def test_every_figure_is_drawn_and_follows_the_mode(visits, mode, path):
-    v = visits(mode)[path]
+@pytest.mark.parametrize(("where", "mode", "path"), _params_where())
+def test_every_figure_is_drawn_and_follows_the_mode(visits, where, mode, path):
+    v = visits(mode, where)[path]
     assert not v.failure, v.failure
     assert v.theme == mode, f"{path}: the page is in {v.theme!r} mode, expected {mode!r}"
     for fig in v.figures:
@@ -322,11 +364,11 @@ APART = [
 ]
 
 
-@pytest.mark.parametrize(("mode", "path"), _params())
-def test_chart_titles_menus_and_legends_fit_and_do_not_overlap(visits, mode, path):
+@pytest.mark.parametrize(("where", "mode", "path"), _params_where())
+def test_chart_titles_menus_and_legends_fit_and_do_not_overlap(visits, where, mode, path):
     """On the laptop (light) and on the phone (dark): every title, menu and legend inside the chart, none on
     another (course-figures.js fits the layout to the width)."""
-    v = visits(mode)[path]
+    v = visits(mode, where)[path]
     assert not v.failure, v.failure
     for fig in v.figures:
         _assert_chart_fits(fig, f"{path} ({mode}), figure {fig['id']}")
@@ -452,24 +494,27 @@ def test_page_html_is_within_the_weight_budget(book_html, path):
     assert size <= 150_000, f"{path} is {size:,} bytes of HTML; the budget is 150,000"
 
 
+@pytest.mark.parametrize("where", WHERE)
 @pytest.mark.parametrize("mode", list(MODES))
-def test_only_pages_with_a_chart_load_plotly(visits, mode):
-    for path, v in visits(mode).items():
+def test_only_pages_with_a_chart_load_plotly(visits, mode, where):
+    for path, v in visits(mode, where).items():
         assert v.plotly_requested == bool(v.figures), (
             f"{path}: {len(v.figures)} charts, plotly.js {'was' if v.plotly_requested else 'was not'} fetched"
         )
 
 
+@pytest.mark.parametrize("where", WHERE)
 @pytest.mark.parametrize("mode", list(MODES))
-def test_no_page_downloads_an_icon_font(visits, mode):
+def test_no_page_downloads_an_icon_font(visits, mode, where):
     """Icons are CSS masks (course_helpers/icons.py): Font Awesome's fonts were 275 KB of every first visit."""
-    fetched = {path: v.fonts_requested for path, v in visits(mode).items() if v.fonts_requested}
+    fetched = {path: v.fonts_requested for path, v in visits(mode, where).items() if v.fonts_requested}
     assert not fetched, fetched
 
 
-def test_chapters_with_figures_and_quizzes_exist(visits):
+@pytest.mark.parametrize("where", WHERE)
+def test_chapters_with_figures_and_quizzes_exist(visits, where):
     """Guards the tests above against passing vacuously (e.g. if no chart or quiz reached any page)."""
-    light = visits("light")
+    light = visits("light", where)
     assert sum(len(v.figures) for v in light.values()) >= 2
     assert sum(v.quiz_questions for v in light.values()) >= 3
 
@@ -478,17 +523,39 @@ def test_chapters_with_figures_and_quizzes_exist(visits):
 # Self-checks: mouse, keyboard, screen-reader semantics, memory
 
 
-@pytest.fixture
-def light_page(browser, site):
+def _light_page(browser, base):
     sink: dict = {}
-    context = _new_context(browser, site, "light", sink)
+    context = _new_context(browser, base, "light", sink)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"console {m.type}: {m.text} ({m.location.get('url', '')})")
+            if m.type == "error"
+            else None
+        ),
+    )
     yield page
     context.close()
     assert not sink.get("third_party"), sink["third_party"]
     assert not errors, errors
+
+
+@pytest.fixture
+def light_page(browser, site):
+    """A laptop-sized page over HTTP; fails the test on an uncaught error, a console error or a request to
+    another host."""
+    yield from _light_page(browser, site)
+
+
+@pytest.fixture(params=WHERE)
+def reader(request, browser, sites):
+    """(a page like light_page, the book's address), over HTTP and opened from disk."""
+    base = sites[request.param]
+    for page in _light_page(browser, base):
+        yield page, base
 
 
 @pytest.mark.parametrize("mode", list(MODES))
@@ -556,12 +623,12 @@ def _explanation(form, key: str) -> tuple[str, bool]:
     return p.text_content().strip(), p.get_attribute("data-correct") == "true"
 
 
-def test_every_quiz_works_by_mouse_and_keyboard_and_is_remembered(light_page, site, book_html):
+def test_every_quiz_works_by_mouse_and_keyboard_and_is_remembered(reader, book_html):
     pages = _quiz_pages(book_html)
     assert pages, "no chapter has a self-check"
-    page = light_page
+    page, base = reader
     for path in pages:
-        page.goto(site + path)
+        page.goto(base + path)
         page.evaluate("localStorage.clear()")
         page.reload()
         forms = page.locator(".course-quiz .course-q")
@@ -619,10 +686,10 @@ def test_every_quiz_works_by_mouse_and_keyboard_and_is_remembered(light_page, si
         assert not used, f"{path}: rules removed by styles.py match the answered quiz: {used[:10]}"
 
 
-def test_unanswered_check_asks_for_a_choice(light_page, site, book_html):
+def test_unanswered_check_asks_for_a_choice(reader, book_html):
     pages = _quiz_pages(book_html)
-    page = light_page
-    page.goto(site + pages[0])
+    page, base = reader
+    page.goto(base + pages[0])
     page.evaluate("localStorage.clear()")
     page.reload()
     form = page.locator(".course-quiz .course-q").first
@@ -641,13 +708,59 @@ def _glossary_term(book_html: Path) -> str:
     return terms[len(terms) // 2]
 
 
-def test_search_finds_a_glossary_term(light_page, site, book_html):
+def test_search_finds_a_glossary_term(reader, book_html):
+    """From the search box, as a reader searches; results link to pages that open (also from disk, where the
+    results come without their summary lines: see course-theme-fix.js)."""
     term = _glossary_term(book_html)
-    page = light_page
-    page.goto(site + "search.html?q=" + term.replace(" ", "+"))
+    page, base = reader
+    page.goto(base + "chapters/glossary.html")
+    page.locator(".search-button__button:visible, button.search-button:visible").first.click()
+    page.locator("input[name=q]:visible").first.fill(term)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search.html?q=*")
     page.wait_for_selector("#search-results li", timeout=20_000)
-    links = page.locator("#search-results li a").evaluate_all("els => els.map(a => a.getAttribute('href'))")
-    assert any("glossary" in (h or "") for h in links), f"searching {term!r} found {links}"
+    links = page.locator("#search-results li a")
+    hrefs = links.evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    glossary = [i for i, h in enumerate(hrefs) if "glossary" in (h or "")]
+    assert glossary, f"searching {term!r} found {hrefs}"
+    page.wait_for_load_state("networkidle")  # the summaries (over HTTP) are fetched after the list
+    links.nth(glossary[0]).click()
+    page.wait_for_url("**/chapters/glossary.html*")
+    assert page.locator("dt").count() > 5, "the search result did not open the glossary"
+
+
+def _download(page, link) -> tuple[str, bytes]:
+    with page.expect_download(timeout=10_000) as got:
+        link.click()
+    return got.value.suggested_filename, Path(got.value.path()).read_bytes()
+
+
+def test_notebook_downloads_save_the_notebook(reader, book_html):
+    """A click on an assignment's download link (``course-assignment``) or on the theme's ".ipynb" button saves
+    the notebook, byte for byte, over HTTP and from disk (where course-downloads.js does it: browsers ignore the
+    download attribute of a file:// page)."""
+    page, base = reader
+    page.context.set_default_timeout(10_000)
+    chapter = "chapters/party-question.html"
+    page.goto(base + chapter)
+    links = page.locator("a.course-assignment-download")
+    if not links.count():  # no chapter links an assignment yet: a link as the directive writes it
+        page.evaluate("""() => { const p = document.createElement('p'); p.innerHTML =
+            '<a class="btn btn-sm course-assignment-download" href="../assignments/party-question.ipynb" ' +
+            'download="party-question.ipynb">Download</a>'; document.querySelector('main').prepend(p); }""")
+    link = page.locator("a.course-assignment-download").first
+    href = link.get_attribute("href")
+    name, data = _download(page, link)
+    target = (book_html / chapter).parent / href
+    assert name == target.name and data == target.read_bytes(), f"{chapter}: {href} saved as {name}"
+    assert json.loads(data)["cells"], f"{href} is an empty notebook"
+
+    page.goto(base + chapter)
+    button = page.locator("a.btn-download-notebook-button")
+    page.locator(".dropdown-download-buttons button").first.click()
+    name, data = _download(page, button)
+    target = (book_html / chapter).parent / button.get_attribute("href")
+    assert name == target.name and data == target.read_bytes(), f"{chapter}: the theme's notebook download"
 
 
 # the pages that are notebooks (the glossary and bibliography are plain pages with nothing to download)

@@ -39,9 +39,12 @@ def test_figure_json_moves_to_a_file_named_by_its_content():
     out = pagefix.move_figure_json(body, written.__setitem__, lambda path: "../" + path)
     assert 'type="application/json"' not in out
     ((name, text),) = written.items()
-    assert name.endswith(".json") and len(name) == 21
+    assert name.endswith(".js") and len(name) == 19
     assert f'data-course-src="../_static/figures/{name}"' in out
-    assert "</b>" in text, "the JSON file holds the figure as plotly reads it (no HTML escaping)"
+    # a script that hands the figure to course-figures.js (loaded with <script>, which works from file://)
+    assert text.startswith(f'courseFigure("{name.removesuffix(".js")}",{{')
+    assert {k: v for k, v in pagefix.figure_of_script(text).items() if k != "config"} == fig
+    assert "</b>" in text, "the script holds the figure as plotly reads it (no HTML escaping)"
     assert out.startswith("<p>before</p>") and out.endswith("<p>after</p>")
     again = {}
     pagefix.move_figure_json(body, again.__setitem__, lambda path: path)

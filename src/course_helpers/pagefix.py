@@ -9,9 +9,12 @@ Measured in a browser on the built book (``tests/test_browser.py``), and fixed h
   stylesheet from another host (MathJax on a page with maths, say) is a build warning naming the page, so the
   strict build fails instead of announcing the reader to a CDN.
 * **Weight.** The saved state of a chapter's ipywidgets (100 KB and more) is dropped: the book shows each
-  widget's static equivalent (see ``course_helpers.widgets``) and loads no widget manager.  Each figure's JSON (data, hover text with sources) is moved out of the page into
-  ``_static/figures/<hash>.json``, fetched only when the chart is about to be drawn and cached by content, so a
-  chapter's HTML stays small and its text paints first.
+  widget's static equivalent (see ``course_helpers.widgets``) and loads no widget manager.  Each figure's JSON
+  (data, hover text with sources) is moved out of the page into ``_static/figures/<hash>.js``, a one-line script
+  that hands the figure to ``courseFigure(name, figure)`` (course-figures.js).  It is loaded with a ``<script>``
+  tag only when the chart is about to be drawn, and cached by content, so a chapter's HTML stays small and its
+  text paints first.  A script, not a JSON file read with ``fetch()``: browsers refuse ``fetch()`` for a page
+  opened from disk (``file://``, a copy on a USB stick), but load scripts from the same folder.
 * **Accessibility** (axe-core, WCAG 2.2 A/AA).  The sidebar's expand/collapse buttons (``<summary>`` with only an
   icon) get a name; the bibliography's entries use ``role="listitem"`` instead of the deprecated
   ``doc-biblioentry`` inside their ``role="list"``.
@@ -109,14 +112,34 @@ def name_toggles(toctree):
     return toctree
 
 
+FIGURE_SCRIPT = re.compile(r'^courseFigure\("(?P<name>[0-9a-f]+)",(?P<json>.*)\);\n?$', re.S)
+
+
+def figure_script(name: str, payload: str) -> str:
+    """The text of ``_static/figures/<name>.js``: the figure's JSON (valid JavaScript) handed to
+    ``courseFigure``, which course-figures.js defines before it adds the script to the page."""
+    return f'courseFigure("{name}",{payload});\n'
+
+
+def figure_of_script(text: str) -> dict:
+    """The figure a ``_static/figures/<name>.js`` file holds (for the tests and the benchmark)."""
+    import json
+
+    m = FIGURE_SCRIPT.match(text)
+    if not m:
+        raise ValueError("not a course figure script: " + text[:80])
+    return json.loads(m.group("json"))
+
+
 def move_figure_json(body: str, write, url_for) -> str:
-    """Replace each inline figure JSON with a ``data-course-src`` URL; ``write(name, text)`` stores the file."""
+    """Replace each inline figure JSON with a ``data-course-src`` URL; ``write(file name, text)`` stores the
+    figure's script (see :func:`figure_script`), named by its content."""
 
     def replace(m: re.Match) -> str:
-        payload = m.group("json")
-        name = hashlib.sha256(payload.encode()).hexdigest()[:16] + ".json"
-        write(name, payload.replace("<\\/", "</"))
-        src = html_lib.escape(url_for(f"{FIGURES_DIR}/{name}"))
+        payload = m.group("json").replace("<\\/", "</")
+        name = hashlib.sha256(payload.encode()).hexdigest()[:16]
+        write(f"{name}.js", figure_script(name, payload))
+        src = html_lib.escape(url_for(f"{FIGURES_DIR}/{name}.js"))
         return f'data-course-plot="{m.group("id")}" data-course-src="{src}"{m.group("between")}'
 
     return FIGURE_JSON.sub(replace, body)
@@ -244,4 +267,4 @@ def setup(app):
     # after the themes (priority 500/501) have added their assets and toctree functions
     app.connect("html-page-context", _page_context, priority=900)
     # env_version: bump when what pages link to changes, so that an existing build rewrites every page
-    return {"version": "0.2", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "0.3", "env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}

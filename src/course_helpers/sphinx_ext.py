@@ -1,11 +1,16 @@
 """A small Sphinx extension with what the book build needs from ``course_helpers``.
 
-* serves ``course-figures.js``, ``course-quiz.js``, ``course-theme-fix.js`` (the sidebar buttons) and
-  ``course.css`` from the package's ``static/`` folder;
+* serves ``course-figures.js``, ``course-quiz.js``, ``course-theme-fix.js`` (the sidebar buttons, search from
+  disk), ``course-downloads.js`` and ``course.css`` from the package's ``static/`` folder;
+* writes ``<notebook>.ipynb.js`` beside every notebook of the built book (the released assignments, the chapters'
+  notebooks in ``_sources``), so that ``course-downloads.js`` can save them from a book opened from disk
+  (``file://``), where browsers ignore a link's ``download`` attribute;
 * registers the book's citation style (``course_helpers.citations``: "Author, year" labels with a, b for two
   works of one author in one year) and gives the letters over the whole bibliography;
-* copies ``plotly.min.js`` from the installed plotly package into the book's ``_static`` once, so that every
-  figure is drawn by the same file the reader's browser caches (no CDN, nothing inlined per page);
+* copies plotly.js's basic bundle (``book/vendor/plotly-basic.min.js``: scatter, bar and pie with every layout
+  feature, a quarter of the full plotly.js, the version the plotly package targets, checksum recorded) into the
+  book's ``_static`` once, so that every figure is drawn by the same file the reader's browser caches (no CDN,
+  nothing inlined per page); a chart whose trace type the bundle lacks is a build warning;
 * puts the released assignment notebooks (``course_helpers.release``: public letters, no solution, no hidden
   test) in the book's ``assignments/`` folder, and gives chapters the ``course-assignment`` directive that links
   to one for download and opens it on Binder.
@@ -15,7 +20,10 @@ Enabled in ``_config.yml`` under ``sphinx: extra_extensions``.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import quote
@@ -32,9 +40,57 @@ LOG = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 
 
+VENDOR = Path(__file__).parent / "book" / "vendor"
+PLOTLY_BUNDLE = VENDOR / "plotly-basic.min.js"
+# sha256 of plotly-basic.min.js from the npm package plotly.js-basic-dist-min 4.1.1 (see book/vendor/README.md)
+PLOTLY_BUNDLE_SHA256 = "99784e3abfb07b142a15e521a439e6d9addceadb3f79553fd24c72774f0649ba"
+PLOTLY_SERVED = "plotly-basic.min.js"  # its name in the book's _static
+
+
 def plotly_js() -> Path:
-    """The plotly.js bundled with the installed plotly package (the same version the figures were made with)."""
+    """The plotly.js the book serves: the vendored basic bundle."""
+    return PLOTLY_BUNDLE
+
+
+def full_plotly_js() -> Path:
+    """The full plotly.js that the installed plotly package carries (what the book served before; 4.8 MB)."""
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def bundle_version(path: Path = PLOTLY_BUNDLE) -> str:
+    """The plotly.js version in a bundle's header comment (``* plotly.js (basic - minified) v4.1.1``)."""
+    with open(path, encoding="utf-8") as f:
+        head = f.read(300)
+    m = re.search(r"plotly\.js(?: \([^)]*\))? v(\d+\.\d+\.\d+)", head)
+    return m.group(1) if m else ""
+
+
+def bundle_trace_types(path: Path = PLOTLY_BUNDLE) -> set[str]:
+    """The trace types a plotly.js bundle registers (each trace module declares ``moduleType:"trace"``)."""
+    text = path.read_text(encoding="utf-8")
+    return set(re.findall(r'moduleType:"trace",name:"([a-z0-9]+)"', text))
+
+
+def trace_types(figure: dict) -> set[str]:
+    """The trace types a figure uses (a trace without a type is a scatter, as in plotly.js)."""
+    return {trace.get("type", "scatter") for trace in figure.get("data", [])}
+
+
+def bundle_problems(path: Path = PLOTLY_BUNDLE) -> list[str]:
+    """What is wrong with the vendored bundle: its checksum, or a version other than the plotly package's."""
+    import plotly.offline
+
+    problems = []
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != PLOTLY_BUNDLE_SHA256:
+        problems.append(f"{path.name} has sha256 {digest}, not the recorded {PLOTLY_BUNDLE_SHA256}")
+    want = plotly.offline.get_plotlyjs_version()
+    if bundle_version(path) != want:
+        problems.append(
+            f"{path.name} is plotly.js {bundle_version(path) or '(unknown)'}, but the plotly package targets {want}: "
+            "see book/vendor/README.md to update it"
+        )
+    return problems
 
 
 def _add_static(app) -> None:
@@ -42,17 +98,43 @@ def _add_static(app) -> None:
     app.add_js_file("course-figures.js", loading_method="defer")
     app.add_js_file("course-quiz.js", loading_method="defer")
     app.add_js_file("course-theme-fix.js", loading_method="defer")
+    app.add_js_file("course-downloads.js", loading_method="defer")
     app.add_css_file("course.css")
 
 
 def _copy_plotly(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    target = Path(app.outdir) / "_static" / "plotly.min.js"
+    for problem in bundle_problems():
+        LOG.warning("the book's plotly.js: %s", problem)
+    target = Path(app.outdir) / "_static" / PLOTLY_SERVED
     source = plotly_js()
-    if not target.exists() or target.stat().st_size != source.stat().st_size:
+    if not target.exists() or target.read_bytes() != source.read_bytes():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+    stale = Path(app.outdir) / "_static" / "plotly.min.js"  # the full plotly.js an older build served
+    if stale.exists():
+        stale.unlink()
+    _check_trace_types(Path(app.outdir))
+
+
+def _check_trace_types(outdir: Path) -> None:
+    """Every chart the build wrote must use only trace types the served bundle draws."""
+    from .pagefix import FIGURES_DIR, figure_of_script
+
+    known = bundle_trace_types()
+    for script in sorted((outdir / FIGURES_DIR).glob("*.js")):
+        used = trace_types(figure_of_script(script.read_text("utf-8")))
+        if used - known:
+            LOG.warning(
+                "the chart in %s/%s uses trace type(s) %s, which %s does not draw (it has %s): see "
+                "book/vendor/README.md",
+                FIGURES_DIR,
+                script.name,
+                ", ".join(sorted(used - known)),
+                PLOTLY_SERVED,
+                ", ".join(sorted(known)),
+            )
 
 
 def _static_outdated(app, env, added, changed, removed) -> list[str]:
@@ -86,6 +168,21 @@ def _copy_released(app, exception) -> None:
         target = Path(app.outdir) / "assignments" / f"{slug}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
+
+
+def download_script(name: str, text: str) -> str:
+    """The text of ``<name>.js``: the notebook's text handed to ``courseDownload`` (course-downloads.js)."""
+    return f"courseDownload({json.dumps(name)},{json.dumps(text, ensure_ascii=False)});\n"
+
+
+def _write_download_scripts(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for notebook in Path(app.outdir).rglob("*.ipynb"):
+        target = notebook.with_name(notebook.name + ".js")
+        text = download_script(notebook.name, notebook.read_text(encoding="utf-8"))
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
 
 
 def binder_link(app, slug: str) -> str | None:
@@ -136,6 +233,7 @@ def setup(app):
     app.connect("builder-inited", _add_static)
     app.connect("builder-inited", _release)
     app.connect("build-finished", _copy_released)
+    app.connect("build-finished", _write_download_scripts, priority=700)  # after the notebooks are copied
     app.add_directive("course-assignment", AssignmentDirective)
     app.connect("build-finished", _copy_plotly)
     app.connect("env-get-outdated", _static_outdated)

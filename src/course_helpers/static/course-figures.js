@@ -1,11 +1,13 @@
 /* The Party Question: draw the course's plotly figures in the built book.
  *
- * Each figure is a <div class="course-plot"> placeholder.  Its JSON is a file under _static/figures/ (named by
- * its content, so the browser may cache it for good), or, in a page not post-processed, an inline
- * <script type="application/json">.  plotly.js comes from this site's own _static folder (never a CDN), once per
- * site thanks to the browser cache, and only when a chart is about to scroll into view: a page whose charts are
- * further down paints and becomes usable before any of plotly's 4.6 MB is fetched.  Charts follow the book's
- * light or dark theme, and are all drawn before the page is printed if plotly is already there.
+ * Each figure is a <div class="course-plot"> placeholder.  Its data is a small script under _static/figures/
+ * (named by its content, so the browser may cache it for good) that calls courseFigure(name, figure), or, in a
+ * page not post-processed, an inline <script type="application/json">.  Scripts, not fetch(): a browser refuses
+ * fetch() for a page opened from disk (file://), and the book must work from a folder, a USB stick or a zip.
+ * plotly.js comes from this site's own _static folder (never a CDN), once per site thanks to the browser cache,
+ * and only when a chart is about to scroll into view: a page whose charts are further down paints and becomes
+ * usable before plotly is fetched.  Charts follow the book's light or dark theme, and are all drawn before the
+ * page is printed if plotly is already there.
  */
 (function () {
   "use strict";
@@ -133,7 +135,7 @@
     plotlyReady = new Promise(function (resolve, reject) {
       if (window.Plotly) return resolve(window.Plotly);
       var s = document.createElement("script");
-      s.src = base + "plotly.min.js";
+      s.src = base + "plotly-basic.min.js";
       s.async = true;
       s.onload = function () { resolve(window.Plotly); };
       s.onerror = reject;
@@ -142,13 +144,31 @@
     return plotlyReady;
   }
 
-  function figureSpec(el) {
-    if (el.dataset.courseSrc) {
-      return fetch(el.dataset.courseSrc).then(function (r) {
-        if (!r.ok) throw new Error("HTTP " + r.status);
-        return r.json();
+  // _static/figures/<name>.js calls courseFigure(name, figure) as it runs, just before its script's onload.
+  var figureData = {};
+  var figureLoads = {};
+  window.courseFigure = function (name, figure) { figureData[name] = figure; };
+
+  function loadFigure(src) {
+    var name = src.replace(/[?#].*$/, "").replace(/^.*\//, "").replace(/\.js$/, "");
+    if (!figureLoads[name]) {
+      figureLoads[name] = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = src;
+        s.async = true;
+        s.onload = function () {
+          if (figureData[name]) resolve(figureData[name]);
+          else reject(new Error("no figure in " + src));
+        };
+        s.onerror = function () { reject(new Error("cannot load " + src)); };
+        document.head.appendChild(s);
       });
     }
+    return figureLoads[name];
+  }
+
+  function figureSpec(el) {
+    if (el.dataset.courseSrc) return loadFigure(el.dataset.courseSrc);
     var inline = document.getElementById(el.dataset.coursePlot);
     return inline ? Promise.resolve(JSON.parse(inline.textContent)) : Promise.reject(new Error("no figure data"));
   }

@@ -18,3 +18,13 @@
     });
   });
 })();
+
+/* Search from a book opened from disk (file://): Sphinx's search page loads its index as a script, which works,
+ * but then fetch()es each page found to show a few lines of it, which browsers refuse for files on disk (a
+ * console error per result).  There, the results are listed without those lines; over HTTP nothing changes. */
+(function () {
+  "use strict";
+  if (location.protocol === "file:" && typeof DOCUMENTATION_OPTIONS === "object") {
+    DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY = false;
+  }
+})();
