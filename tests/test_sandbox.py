@@ -1,8 +1,9 @@
 """The grading sandbox (issue 7): hostile submissions, graded by the course's own autograde command.
 
 One batch, graded in parallel (two jobs) in a temporary copy of the course, holds two honest members and one
-member per attack. Each attacker answers every question right except question 1 (1 point), whose answer cell
-is the attack: if the attack works it gives itself the key, so a score of 13 instead of 12 means it worked.
+member per attack. Each attacker answers every question right except the assignment's first choice question,
+whose answer cell is the attack (in Python, not under %%answer): if the attack works it gives itself the key, so
+a full score instead of full minus that question's points means it worked.
 Every test asserts the score, that the batch finished, that nothing leaked into the graded notebook (what
 feedback is made from), and that nothing outside the kernel's scratch space changed.
 
@@ -34,7 +35,10 @@ from course_helpers.grading.generate import COURSE
 pytestmark = pytest.mark.sandbox
 
 SLUG = "party-question"
-Q1 = "q01-counterpower-proposal-answer"  # the attacked answer cell (1 point; the key is "b")
+TARGET = next(i for i in spec.load("party-question").auto_items if i.kind == "choice")  # the attacked item
+Q1 = TARGET.answer_id  # its answer cell
+VAR = TARGET.variable  # where %%answer stores it: answer_qN
+WRONG = next(x for x in TARGET.options if x != TARGET.answer)
 KEYS = Path(sandbox.__file__).resolve().parent / "answer_keys.json"
 REPO = Path(__file__).resolve().parents[1]
 HONEST_TOKEN = "HONEST-MEMBER-TOKEN-5521"  # in the honest member's written answer: a peer must not see it
@@ -62,9 +66,9 @@ def _env(**extra) -> dict:
 
 
 def _fallback(body: str) -> str:
-    """An answer cell: run the attack; whatever happens, answer question 1 (wrongly unless it worked)."""
+    """An answer cell: run the attack; whatever happens, answer the question (wrongly unless it worked)."""
     indented = "\n".join("    " + line for line in body.strip().splitlines())
-    return f"answer_q1 = 'a'\ntry:\n{indented}\nexcept BaseException as err:\n    print('attack failed:', repr(err)[:200])\n"
+    return f"{VAR} = {WRONG!r}\ntry:\n{indented}\nexcept BaseException as err:\n    print('attack failed:', repr(err)[:200])\n"
 
 
 def attacks(course: Path, port: int) -> dict[str, str]:
@@ -81,13 +85,13 @@ for path in ["{course}/source/{SLUG}/{SLUG}.ipynb", "{rel_root}/source/{SLUG}/{S
     for c in cells:
         if c["metadata"].get("nbgrader", {{}}).get("grade_id") == "{Q1}":
             print("STOLEN SOLUTION:", "".join(c["source"]))
-            answer_q1 = re.search(r'answer_q1 = "(.)"', "".join(c["source"])).group(1)
+            {VAR} = re.search(r"BEGIN SOLUTION\\n(\\w)", "".join(c["source"])).group(1)
 """),
         "reads-keys": _fallback(f"""
 import json
 keys = json.load(open("{KEYS}"))
 print("STOLEN KEYS:", json.dumps(keys)[:300])
-answer_q1 = keys["{SLUG}"]["q01-counterpower-proposal"]["answer"]
+{VAR} = keys["{SLUG}"]["{TARGET.grade_id}"]["answer"]
 """),
         "reads-gradebook": _fallback(f"""
 for path in ["{course}/gradebook.db", "{rel_root}/gradebook.db"]:
@@ -107,7 +111,7 @@ for path in ["{course}/submitted/honest/{SLUG}/{SLUG}.ipynb", "{course}/autograd
         print("cannot read", path, e.strerror)
         continue
     print("STOLEN PEER:", text[-3000:])
-    answer_q1 = re.search(r'answer_q1 = \\\\"(.)\\\\"', text).group(1)
+    {VAR} = re.search(r"%%answer {TARGET.number}\\\\n(\\w)", text).group(1)
 """),
         "reads-own-notebook": _fallback(f"""
 import glob, tempfile
@@ -124,8 +128,8 @@ for path in ["{SLUG}.ipynb", *mine]:
         "network": _fallback(f"""
 import socket
 with socket.create_connection(("127.0.0.1", {port}), timeout=3) as s:
-    answer_q1 = s.recv(16).decode().strip()
-    print("GOT FROM THE NETWORK:", answer_q1)
+    {VAR} = s.recv(16).decode().strip()
+    print("GOT FROM THE NETWORK:", {VAR})
 """),
         "fork-bomb": """
 import os
@@ -219,7 +223,7 @@ class AnswerServer:
                 return
             self.connections += 1
             with conn:
-                conn.sendall(b"b\n")
+                conn.sendall(f"{TARGET.answer}\n".encode())
 
     def close(self):
         self.sock.close()
@@ -379,8 +383,8 @@ def batch(tmp_path_factory, release, assignment):
 
 
 def deserved(batch) -> float:
-    """What an attacker deserves: every answer right but question 1's (1 point)."""
-    return batch["scores"]["honest"] - 1
+    """What an attacker deserves: every answer right but the attacked question's."""
+    return batch["scores"]["honest"] - TARGET.points
 
 
 def _assert_contained(batch, member: str, *secrets: str):
