@@ -3,8 +3,10 @@
 
     python scripts/bench_grading.py                 # 30 members x 7 assignments, twice-the-cores parallel jobs
     python scripts/bench_grading.py --members 5 --jobs 2 --baseline 3
+    python scripts/bench_grading.py --assignments data-lab   # the optional data lab (pandas in each notebook)
 
-Builds a temporary copy of the course directory, releases the seven assignments, writes one submission per
+Builds a temporary course directory (notebooks and keys generated from the specs), releases the seven reading
+assignments (members answer with letters under %%answer), writes one submission per
 member and assignment (each member gets a random, known set of items right), grades them all with
 ``course_helpers.grading.autograde`` and prints seconds per submission and the total time.  Every score is
 compared with the score the simulated member should get; any difference is printed and fails the run.
@@ -26,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_helpers.grading import autograde, simulate, spec
+from course_helpers.grading import autograde, generate, simulate, spec
 from course_helpers.grading.generate import COURSE
 
 RELEASE = """
@@ -72,7 +74,14 @@ def main(argv: list[str] | None = None) -> int:
         course = Path(tmp) / "assignments"
         course.mkdir()
         shutil.copy(COURSE / "nbgrader_config.py", course)
-        shutil.copytree(COURSE / "source", course / "source")
+        # Notebooks and keys generated here from the specs, so the scores expected below always match them.
+        keys = Path(tmp) / "answer_keys.json"
+        for path, text in generate.render(course, keys_path=keys, guide=False).items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        with (course / "nbgrader_config.py").open("a") as f:
+            for step in ("CheckAnswers", "ShowRubrics", "RereadNotes"):
+                f.write(f"c.{step}.keys_file = {str(keys)!r}\n")
         started = time.monotonic()
         subprocess.run(
             [sys.executable, "-c", RELEASE, *assignments],
