@@ -28,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_helpers.grading import autograde, generate, simulate, spec
+from course_helpers.grading import autograde, circle, generate, simulate, spec
 from course_helpers.grading.generate import COURSE
 
 RELEASE = """
@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         course = Path(tmp) / "assignments"
         course.mkdir()
         shutil.copy(COURSE / "nbgrader_config.py", course)
+        # A circle of its own letters, as a facilitator's first release makes (circle.py)
+        (course / circle.SEED_FILE).write_text("bench-circle\n", encoding="utf-8")
+        assignments = {a.slug: a for a in spec.load_all(seed="bench-circle") if a.slug in args.assignments}
         # Notebooks and keys generated here from the specs, so the scores expected below always match them.
         keys = Path(tmp) / "answer_keys.json"
         for path, text in generate.render(course, keys_path=keys, guide=False).items():

@@ -40,6 +40,7 @@ def test_zip_collect_puts_emailed_and_shared_folder_work_into_submitted(tmp_path
     course.mkdir()
     shutil.copy(COURSE / "nbgrader_config.py", course)
     shutil.copytree(COURSE / "source" / SLUG, course / "source" / SLUG)
+    (course / ".circle-seed").write_text("public\n", encoding="utf-8")  # the specs' own letters
     subprocess.run(
         [sys.executable, "-m", "nbgrader", "generate_assignment", SLUG, "--create"],
         cwd=course,

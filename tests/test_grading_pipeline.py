@@ -84,6 +84,8 @@ def course(tmp_path_factory, assignments, specs_folder):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     shutil.copy(COURSE / "nbgrader_config.py", root)
+    # The public letters (the source notebooks' own), so the answers are the specs'; circle letters: test_circle.py
+    (root / ".circle-seed").write_text("public\n", encoding="utf-8")
     # Shorter limits than the course's (30 s a cell, 120 s a notebook) keep the hostile cases quick; the
     # mechanism under test is the same. The keys are this course's own.
     with (root / "nbgrader_config.py").open("a") as f:

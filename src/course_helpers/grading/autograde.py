@@ -325,8 +325,13 @@ class Grader:
 
 
 def main(course: Path, assignment: str, jobs: int, force: bool, unsandboxed: bool, timeout: float) -> int:
-    from . import kernel
+    from . import circle, kernel
 
+    try:  # the circle's letters: without them every answer would be marked against the wrong key
+        circle.read_seed(Path(course))
+    except circle.CircleSeedError as error:
+        print(f"Cannot grade: {error}", file=sys.stderr)
+        return 2
     if unsandboxed:
         os.environ["COURSE_GRADING_SANDBOX"] = "0"
     ok, reason = kernel.sandbox_status()

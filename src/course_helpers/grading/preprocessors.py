@@ -23,7 +23,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 from nbgrader.preprocessors.clearhiddentests import ClearHiddenTests
 from traitlets import Integer, Unicode
 
-from . import kinds
+from . import circle, kinds
 from .kernel import kernel_manager_class
 
 KEYS_FILE = Path(__file__).resolve().parent / "answer_keys.json"
@@ -111,6 +111,19 @@ def load_keys(path: Path = KEYS_FILE) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def circle_keys(assignment: str, keys: dict, course: Path | None = None) -> dict:
+    """The keys in this circle's letters (``circle.py``): the letter items' keys made again from the spec with
+    the course folder's seed; the data lab's numbers, which have no letters, as ``answer_keys.json`` holds them.
+    A course folder without its seed file stops the grading with a clear error (raised from here)."""
+    from . import spec
+
+    seed = circle.read_seed(circle.course_root() if course is None else course)
+    if seed == circle.PUBLIC or assignment not in spec.ALL_SLUGS:
+        return keys
+    ours = {i.grade_id: kinds.key(i) for i in spec.load(assignment, seed=seed).auto_items if i.kind != "number"}
+    return {**keys, **ours}
+
+
 class CheckAnswers(NbGraderPreprocessor):
     """Mark each automatic item from the value its test cell reported, against the key (trusted side)."""
 
@@ -120,7 +133,7 @@ class CheckAnswers(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         assignment = resources["nbgrader"]["assignment"]
-        self._keys = load_keys(Path(self.keys_file)).get(assignment, {})
+        self._keys = circle_keys(assignment, load_keys(Path(self.keys_file)).get(assignment, {}))
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):

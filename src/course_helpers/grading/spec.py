@@ -41,7 +41,8 @@ SKILLS = {
     "chronology": False,
     "data": False,  # the data lab's steps (loading, filtering, a share)
 }
-# A per-circle seed may be added later (issue 12); the default keeps today's order.
+# The order of the committed source notebooks (and of the public edition); a circle's own seed (circle.py)
+# gives its own order and letters.
 DEFAULT_SEED = "course-grading"
 
 
@@ -77,6 +78,10 @@ class Assignment:
 
 
 def load(slug: str, folder: Path = SPECS, seed: str = DEFAULT_SEED) -> Assignment:
+    """The assignment ``slug``; with a circle's ``seed`` its options come in that circle's order and letters."""
+    from .circle import PUBLIC
+
+    seed = DEFAULT_SEED if seed == PUBLIC else seed
     path = Path(folder) / f"{slug}.yml"
     where = f"specs/{slug}.yml"
     try:
@@ -195,6 +200,10 @@ def _item(entry: dict, number: int, slug: str, seed: str) -> Item:
     if kind in PLAIN_KINDS:
         _check_plain(item)
         shuffle(item, seed)
+        if seed != DEFAULT_SEED:
+            from .circle import letters_for
+
+            relabel(item, letters_for(seed, item.id, len(item.options)))
     if kind == "number":
         if not item.solution.strip() or "ANSWER" not in item.solution:
             raise ValueError(
@@ -288,6 +297,20 @@ def shuffle(item: Item, seed: str = DEFAULT_SEED) -> None:
         item.answer = [moved[x] for x in item.answer]
     elif item.kind == "match":
         item.answer = {n: moved[x] for n, x in item.answer.items()}
+
+
+def relabel(item: Item, labels: list[str]) -> None:
+    """Give the options the letters ``labels`` (in the options' order); the key follows."""
+    new = dict(zip(item.options, labels, strict=True))  # old letter -> new letter
+    item.options = {new[k]: text for k, text in item.options.items()}
+    if item.kind == "choice":
+        item.answer = new[item.answer]
+    elif item.kind == "truefalse":
+        item.answer = {**item.answer, "reason": new[item.answer["reason"]]}
+    elif item.kind == "order":
+        item.answer = [new[x] for x in item.answer]
+    elif item.kind == "match":
+        item.answer = {n: new[x] for n, x in item.answer.items()}
 
 
 def _assignment_problems(a: Assignment) -> list[str]:
