@@ -171,7 +171,16 @@ def test_autograde_without_the_seed_file_stops_with_a_clear_message(circles, tmp
     folder.mkdir(parents=True)
     shutil.copy(root / "release" / SLUG / f"{SLUG}.ipynb", folder / f"{SLUG}.ipynb")
     result = subprocess.run(
-        [sys.executable, "-m", "course_helpers.grading", "autograde", SLUG, "--course", str(root), "--unsandboxed"],
+        [
+            sys.executable,
+            "-m",
+            "course_helpers.grading",
+            "autograde",
+            SLUG,
+            "--course",
+            str(root),
+            "--unsandboxed",
+        ],
         env=_env(),
         capture_output=True,
         text=True,

@@ -21,8 +21,8 @@ from nbgrader.preprocessors import (
 )
 
 from . import kernel
-from .collect import MEMBER_ID
 from .circle import CircleLetters
+from .collect import MEMBER_ID
 from .preprocessors import CheckAnswers, RereadNotes, RestoreCells, SafeExecute, ShowRubrics, StripHiddenTests
 
 COURSE_ID = "the-party-question"

@@ -120,7 +120,9 @@ def circle_keys(assignment: str, keys: dict, course: Path | None = None) -> dict
     seed = circle.read_seed(circle.course_root() if course is None else course)
     if seed == circle.PUBLIC or assignment not in spec.ALL_SLUGS:
         return keys
-    ours = {i.grade_id: kinds.key(i) for i in spec.load(assignment, seed=seed).auto_items if i.kind != "number"}
+    ours = {
+        i.grade_id: kinds.key(i) for i in spec.load(assignment, seed=seed).auto_items if i.kind != "number"
+    }
     return {**keys, **ours}
 
 
