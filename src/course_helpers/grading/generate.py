@@ -22,7 +22,9 @@ from . import kinds, spec
 ROOT = Path(__file__).resolve().parents[3]
 COURSE = ROOT / "assignments"
 KEYS = Path(__file__).resolve().parent / "answer_keys.json"
-GUIDE = ROOT / "facilitator" / "grading.md"
+# The facilitators-only guide to the keys and rubrics (in the nbgrader folder: never built into the book, never
+# published); the book's grading page speaks to facilitators without pointing at the keys.
+GUIDE = COURSE / "FACILITATORS.md"
 RUBRICS_START = "<!-- rubrics: generated from src/course_helpers/grading/specs by `python -m course_helpers.grading generate` -->"
 RUBRICS_END = "<!-- end of generated rubrics -->"
 
