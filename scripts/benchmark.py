@@ -10,7 +10,7 @@ It prints:
 * the cold build (empty cache: every notebook executes) and a no-change rebuild, in seconds, with how many
   notebooks each executed;
 * the size of the plotly.js the book serves (once per site, from ``_static``) and of the figure data files;
-* the one stylesheet every page links (course_helpers/styles.py), compressed, against the stylesheets it
+* the one stylesheet every page links (course_helpers/book/styles.py), compressed, against the stylesheets it
   replaces;
 * for every page of the table of contents (and search, index): its HTML bytes (budget 150 KB); the bytes the
   browser transferred on a first visit with an empty cache (as loaded, and after scrolling so every chart is
@@ -40,8 +40,8 @@ import threading
 import time
 from pathlib import Path
 
-from course_helpers import site as book_site
-from course_helpers import sphinx_ext, styles
+from course_helpers.book import site as book_site
+from course_helpers.book import sphinx_ext, styles
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from course_helpers import release  # noqa: E402
+from course_helpers.book import release  # noqa: E402
 
 # What the public repository holds (paths relative to the repository root; folders are copied whole, less
 # what EXCLUDED names).  Everything else stays in the facilitators' edition.

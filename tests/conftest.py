@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from course_helpers import site
+from course_helpers.book import site
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -247,3 +247,17 @@ def grading_specs(tmp_path: Path) -> Path:
     for slug, text in GRADING_SPECS.items():
         (folder / f"{slug}.yml").write_text(text.lstrip(), encoding="utf-8")
     return folder
+
+
+@pytest.fixture(scope="session")
+def published(built_book, tmp_path_factory) -> Path:
+    """The readers' edition (``scripts/publish.py``) of the built book: ``site/`` and ``repo/``."""
+    out = tmp_path_factory.mktemp("published")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "publish.py"), str(out), "--html", str(built_book)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out

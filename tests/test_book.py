@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from conftest import BOOK_OUTPUT
 
-from course_helpers import pagefix, sphinx_ext
+from course_helpers.book import pagefix, sphinx_ext
 
 pytestmark = pytest.mark.build
 PLOTLY_MIME = "application/vnd.plotly.v1+json"

@@ -11,7 +11,7 @@ purge, are the same on both and run over HTTP only).  Each visit records:
 * every request to a host other than the book's own (blocked, so the test never reaches the network);
 * whether every plotly figure was drawn (an SVG of non-zero size) and follows the colour mode;
 * the axe-core violations of the WCAG 2.0/2.1/2.2 A and AA rules;
-* which rules left out of the book's one stylesheet (``course_helpers/styles.py``) would have applied to the page
+* which rules left out of the book's one stylesheet (``course_helpers/book/styles.py``) would have applied to the page
   (after the charts are drawn, so classes added by scripts count too);
 * a full-page screenshot in ``test-artifacts/screenshots/<mode>/``.
 
@@ -39,8 +39,9 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import ROOT
 
-from course_helpers import outline, sphinx_ext
-from course_helpers import site as book_site
+from course_helpers import outline
+from course_helpers.book import site as book_site
+from course_helpers.book import sphinx_ext
 
 pytestmark = pytest.mark.browser
 
@@ -201,7 +202,7 @@ def structural(selector: str) -> str:
 
 @functools.cache
 def _left_out(book_html: Path) -> tuple[str, ...]:
-    from course_helpers import styles
+    from course_helpers.book import styles
 
     return tuple(sorted({structural(s) for s in styles.dropped_selectors(book_html)}))
 
@@ -450,7 +451,7 @@ LOOKS = [
 def test_the_purged_stylesheet_looks_exactly_like_the_full_one(browser, site, book_html, mode):
     """Full-page screenshots with the book's stylesheet and with the same bundle with nothing left out
     (styles.full_css) are identical, byte for byte."""
-    from course_helpers import styles
+    from course_helpers.book import styles
 
     full = styles.full_css(book_html)
     shots: dict[str, dict[str, bytes]] = {}
@@ -506,7 +507,7 @@ def test_only_pages_with_a_chart_load_plotly(visits, mode, where):
 @pytest.mark.parametrize("where", WHERE)
 @pytest.mark.parametrize("mode", list(MODES))
 def test_no_page_downloads_an_icon_font(visits, mode, where):
-    """Icons are CSS masks (course_helpers/icons.py): Font Awesome's fonts were 275 KB of every first visit."""
+    """Icons are CSS masks (course_helpers/book/icons.py): Font Awesome's fonts were 275 KB of every first visit."""
     fetched = {path: v.fonts_requested for path, v in visits(mode, where).items() if v.fonts_requested}
     assert not fetched, fetched
 

@@ -8,7 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from course_helpers import charts, data, render
+from course_helpers import charts, data
+from course_helpers.book import render
 
 
 @pytest.fixture

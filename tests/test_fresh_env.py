@@ -1,13 +1,13 @@
-"""The one pinned environment, installed from nothing, runs what Binder and a self-learner run.
+"""The readers' edition, installed from nothing, runs what Binder and a self-learner run.
 
-A copy of the repository gets a brand-new virtual environment with ``requirements.txt`` (what repo2docker
-installs on Binder), then, with a fresh home folder so nothing of this machine's Jupyter settings leaks in:
+``python3 tasks.py publish`` writes the public repository (``OUT/repo``) that the book's Binder buttons open.
+Here it gets a brand-new virtual environment with its ``requirements.txt`` (what repo2docker installs on
+Binder), then, with a fresh home folder so nothing of this machine's Jupyter settings leaks in:
 
-* Binder's ``postBuild`` runs: chapters' ``.md`` open as notebooks in JupyterLab (jupytext), and the released
-  assignments are generated;
+* its ``postBuild`` runs: chapters' ``.md`` open as notebooks in JupyterLab (jupytext);
 * every chapter of the table of contents executes as a notebook (jupytext, as JupyterLab opens it);
-* every source assignment executes, and ``nbgrader validate`` passes it; a released (blank) assignment is
-  checked by ``nbgrader validate`` too, which tells the learner what is still to answer.
+* every released assignment is checked by ``nbgrader validate`` as a self-learner would: blank, it lists what is
+  still to answer; answered in full (letters typed under ``%%answer``), it passes.
 
 It downloads the pinned packages (a few minutes the first time; pip's cache makes later runs faster).
 """
@@ -26,7 +26,8 @@ import nbformat
 import pytest
 from conftest import ROOT
 
-from course_helpers import site
+from course_helpers.book import site
+from course_helpers.grading import simulate, spec
 
 pytestmark = pytest.mark.build
 
@@ -51,22 +52,11 @@ def run(args, *, cwd, env, timeout=900) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def fresh(tmp_path_factory):
-    """(copy of the repository, environment variables with the fresh venv first on PATH)."""
+def fresh(published, tmp_path_factory):
+    """(copy of the readers' repository, environment variables with the fresh venv first on PATH)."""
     base = tmp_path_factory.mktemp("fresh-env")
     repo = base / "repo"
-    tracked = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\0")
-    for name in filter(None, tracked):
-        source = ROOT / name
-        if source.is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, repo / name)
+    shutil.copytree(published / "repo", repo)
     env_dir = base / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     home = base / "home"
@@ -97,15 +87,14 @@ def test_the_fresh_environment_is_not_this_one(fresh):
     assert where[0] != sys.prefix and str(repo) in where[1], where
 
 
-def test_binder_postbuild_opens_markdown_as_notebooks_and_releases_assignments(fresh):
+def test_binder_postbuild_opens_markdown_as_notebooks(fresh):
     repo, env = fresh
     run(["bash", "postBuild"], cwd=repo, env=env)
     settings = Path(env["HOME"]) / ".jupyter" / "labconfig" / "default_setting_overrides.json"
     viewers = json.loads(settings.read_text())["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
     assert viewers["markdown"] == viewers["myst"] == "Jupytext Notebook"
-    sources = sorted(p.name for p in (repo / "assignments" / "source").iterdir() if p.is_dir())
-    released = sorted(p.name for p in (repo / "assignments" / "release").iterdir() if p.is_dir())
-    assert sources and released == sources
+    released = sorted(p.parent.name for p in (repo / "assignments").glob("*/*.ipynb"))
+    assert released == sorted(spec.ALL_SLUGS)
 
 
 @pytest.mark.parametrize("chapter", toc_notebooks())
@@ -121,24 +110,18 @@ def test_chapter_executes_in_the_fresh_environment(fresh, chapter, tmp_path):
     assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{chapter} produced no output"
 
 
-def assignments() -> list[str]:
-    return sorted(p.name for p in (ROOT / "assignments" / "source").glob("*") if p.is_dir())
-
-
-@pytest.mark.parametrize("assignment", assignments())
-def test_assignment_executes_and_validates_in_the_fresh_environment(fresh, assignment, tmp_path):
+@pytest.mark.parametrize("assignment", spec.ALL_SLUGS)
+def test_released_assignment_validates_blank_and_answered_in_the_fresh_environment(
+    fresh, assignment, tmp_path
+):
     repo, env = fresh
-    course = repo / "assignments"
-    source = course / "source" / assignment / f"{assignment}.ipynb"
-    run(
-        ["jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", tmp_path, source],
-        cwd=course,
-        env=env,
-    )
-    checked = run(["nbgrader", "validate", source], cwd=course, env=env).stdout
-    assert "Success! Your notebook passes all the tests." in checked, checked[-3000:]
-    released = course / "release" / assignment / f"{assignment}.ipynb"
-    if not released.exists():  # postBuild's test makes them; generate this one if run alone
-        run(["nbgrader", "generate_assignment", assignment, "--force"], cwd=course, env=env)
-    blank = run(["nbgrader", "validate", released], cwd=course, env=env).stdout
+    released = repo / "assignments" / assignment / f"{assignment}.ipynb"
+    blank = run(["nbgrader", "validate", released], cwd=released.parent, env=env).stdout
     assert "did not provide a response" in blank or "VALIDATION FAILED" in blank, blank[-3000:]
+    # what a self-learner types (the public letters: the readers' edition is released with them)
+    answered = tmp_path / f"{assignment}.ipynb"
+    nbformat.write(
+        simulate.submission(nbformat.read(released, as_version=4), spec.load(assignment)), answered
+    )
+    checked = run(["nbgrader", "validate", answered], cwd=tmp_path, env=env).stdout
+    assert "Success! Your notebook passes all the tests." in checked, checked[-3000:]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
-from course_helpers import pagefix
-from course_helpers.render import figure_html
+from course_helpers.book import pagefix
+from course_helpers.book.render import figure_html
 
 SIDEBAR = (
     '<li class="toctree-l1 has-children"><a class="reference internal" href="f.html">Facilitator guide</a>'
@@ -82,7 +82,7 @@ def test_remote_and_thebe_assets_are_recognised():
 
 
 def test_icon_css_has_a_mask_for_each_used_icon_and_the_admonitions():
-    from course_helpers import icons
+    from course_helpers.book import icons
 
     table = {
         "rocket": (512, 512, "M0 0h10"),
@@ -99,7 +99,7 @@ def test_icon_css_has_a_mask_for_each_used_icon_and_the_admonitions():
 
 
 def test_the_themes_icon_file_still_parses():
-    from course_helpers import icons
+    from course_helpers.book import icons
 
     table = icons.icons()
     assert {"rocket", "github", "magnifying-glass", "lightbulb", "circle-half-stroke"} <= set(table)

@@ -1,4 +1,4 @@
-"""The book's one stylesheet (course_helpers/styles.py), on a small made-up site: no build, no browser."""
+"""The book's one stylesheet (course_helpers/book/styles.py), on a small made-up site: no build, no browser."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from course_helpers import styles
+from course_helpers.book import styles
 
 HEAD = """<script>dark mode first</script>
 <link href="../_static/styles/theme.css?digest=abc" rel="stylesheet" />

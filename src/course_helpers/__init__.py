@@ -1,17 +1,20 @@
-"""course_helpers: the code behind The Party Question.
+"""course_helpers: the code behind The Party Question, in three rooms.
 
-Layers (a lower module never imports a higher one):
+* **here, the teaching helpers** that chapters call (a lower module never imports a higher one):
 
-* ``schemas`` — the declared shape of every table in ``data/``;
-* ``data`` — load a table by name, checked (``data.load("membership")``);
-* ``render`` — how a figure shows in JupyterLab and in the built book;
-* ``charts``, ``quiz``, ``factcheck`` — figures, self-checks and fact-check boxes, built from ``data``;
-* ``explore`` — what the live explorers offer and show for each choice, and how a self-check answer is marked
-  (plain functions, tested without a browser);
-* ``widgets`` — thin ipywidgets views over ``explore``, for JupyterLab and Binder;
-* ``sphinx_ext`` (with ``pagefix`` and ``icons``) — what the book build needs (static files, plotly.js served
-  once per site, nothing from another host, figure data out of the page, accessible navigation, icons without
-  icon fonts).
+  * ``schemas`` — the declared shape of every table in ``data/``;
+  * ``data`` — load a table by name, checked (``data.load("membership")``);
+  * ``render`` — the ``course`` plotly renderer: how a figure shows in JupyterLab and Binder;
+  * ``charts``, ``quiz``, ``factcheck`` — figures, self-checks and fact-check boxes, built from ``data``;
+  * ``explore`` — what the live explorers offer and show for each choice, and how a self-check answer is marked
+    (plain functions, tested without a browser);
+  * ``widgets`` — thin ipywidgets views over ``explore``, for JupyterLab and Binder;
+  * ``outline`` (the chapters in order), ``citations`` (the book's "Author, year" style), ``readability`` (the
+    reading grade of the prose), ``answers`` (the ``%%answer`` cells of the graded notebooks);
+
+* ``book/`` — **the book build** (the Sphinx extension, page fixes, the one stylesheet, icons, the readers'
+  scripts, the vendored plotly.js, the released assignments): see ``course_helpers.book``;
+* ``grading/`` — **the facilitators' grading** with nbgrader: see ``course_helpers.grading``.
 
 In a chapter, one call per idea.  A plain chart or self-check:
 

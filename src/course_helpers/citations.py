@@ -10,7 +10,7 @@ is meant.  This module registers three small pybtex plugins, used through ``_con
   them (``plain`` lower-cases the titles of articles and web pages, which loses the capitals of proper nouns);
 * ``course_label`` (referencing): a citation in the text is the entry's label, ``[Kelley, 1990a]``.
 
-``register()`` is called by the Sphinx extension (``course_helpers.sphinx_ext``) before the bibliography is read.
+``register()`` is called by the Sphinx extension (``course_helpers.book.sphinx_ext``) before the bibliography is read.
 """
 
 from __future__ import annotations

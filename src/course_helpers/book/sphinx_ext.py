@@ -11,7 +11,7 @@
   feature, a quarter of the full plotly.js, the version the plotly package targets, checksum recorded) into the
   book's ``_static`` once, so that every figure is drawn by the same file the reader's browser caches (no CDN,
   nothing inlined per page); a chart whose trace type the bundle lacks is a build warning;
-* puts the released assignment notebooks (``course_helpers.release``: public letters, no solution, no hidden
+* puts the released assignment notebooks (``course_helpers.book.release``: public letters, no solution, no hidden
   test) in the book's ``assignments/`` folder, and gives chapters the ``course-assignment`` directive that links
   to one for download and opens it on Binder.
 
@@ -33,14 +33,15 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import citations, release
+from .. import citations
+from . import release
 
 LOG = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 
 
-VENDOR = Path(__file__).parent / "book" / "vendor"
+VENDOR = Path(__file__).parent / "vendor"
 PLOTLY_BUNDLE = VENDOR / "plotly-basic.min.js"
 # sha256 of plotly-basic.min.js from the npm package plotly.js-basic-dist-min 4.1.1 (see book/vendor/README.md)
 PLOTLY_BUNDLE_SHA256 = "99784e3abfb07b142a15e521a439e6d9addceadb3f79553fd24c72774f0649ba"
@@ -229,7 +230,7 @@ def _load_citations(app, config) -> None:
 def setup(app):
     citations.register()  # before sphinxcontrib-bibtex looks the styles up by name (see _config.yml)
     app.connect("config-inited", _load_citations)
-    app.setup_extension("course_helpers.pagefix")  # privacy, page weight and accessibility of each page
+    app.setup_extension("course_helpers.book.pagefix")  # privacy, page weight and accessibility of each page
     app.connect("builder-inited", _add_static)
     app.connect("builder-inited", _release)
     app.connect("build-finished", _copy_released)

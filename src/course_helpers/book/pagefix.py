@@ -1,5 +1,5 @@
 """What each built page needs for the reader's privacy, its weight and its accessibility (a Sphinx extension,
-set up by ``course_helpers.sphinx_ext``).
+set up by ``course_helpers.book.sphinx_ext``).
 
 Measured in a browser on the built book (``tests/test_browser.py``), and fixed here as each page is written:
 
@@ -161,7 +161,7 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
             if _is_remote(asset):
                 logger.warning(
                     "page %s would load %s from another host; the course serves everything from _static "
-                    "(see course_helpers/pagefix.py)",
+                    "(see course_helpers/book/pagefix.py)",
                     pagename,
                     asset.filename,
                     location=pagename,

@@ -6,7 +6,7 @@ facilitators' edition (this repository, with ``assignments/source/``) they are m
 gradebook and its circle's letters are never touched, and the book always carries the public letters.  In the
 readers' edition (no ``source/``) the released notebooks are already there, in ``assignments/<slug>/``.
 
-    >>> from course_helpers import release
+    >>> from course_helpers.book import release
     >>> release.public_notebooks(ROOT, ROOT / "_build" / "public-release")   # {slug: path}
 """
 
@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .outline import SECTION_CHAPTERS
+from ..outline import SECTION_CHAPTERS
 
 OPTIONAL = ("data-lab",)  # assignments that are not a chapter's reading
 SLUGS = (*SECTION_CHAPTERS, *OPTIONAL)
