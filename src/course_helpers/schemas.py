@@ -70,7 +70,7 @@ def _list_of(regex: str, error: str, *, optional: bool = False) -> pa.Check:
 SLUG = _pattern(ID_RE, "must be a lower-case id of letters, digits and hyphens (like 'kapd')")
 SOURCE_IDS = _list_of(ID_RE, "must list source ids separated by ';' (every row needs at least one source)")
 WHOLE = _pattern(r"\d+", "must be a whole number of 0 or more, written with digits only")
-YEAR = _pattern(r"\d{4}", "must be a four-digit year")
+YEAR = _pattern(r"\d{4}|n\.d\.", "must be a four-digit year, or n.d. when the work gives none")
 
 
 def _frame(
