@@ -8,8 +8,6 @@ package; every answer cell of every released notebook must be the blank stub.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -80,19 +78,6 @@ def secret_texts() -> list[tuple[str, str]]:
                     if len(sentence.split()) >= 6:
                         found.append((f"{a.slug} {item.grade_id}", sentence))
     return found
-
-
-@pytest.fixture(scope="session")
-def published(built_book, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("published")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "publish.py"), str(out), "--html", str(built_book)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
 
 
 def text_files(folder: Path):
