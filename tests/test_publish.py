@@ -146,3 +146,17 @@ def test_no_page_names_where_the_keys_live(built_book):
         for path in (ROOT / folder).rglob("*.md"):
             text = path.read_text(encoding="utf-8")
             assert "assignments/source" not in text and "answer_keys" not in text, path
+
+
+def test_the_public_release_carries_the_public_letters(published):
+    """The book and the readers' repository hold the source's own letters (a, b, c, ...), never a circle's:
+    a facilitator's circle letters stay with the circle (grading/circle.py)."""
+    import re as _re
+
+    seen = 0
+    for path in (published / "repo" / "assignments").glob("*/*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for letters in _re.findall(r'check\(\d+, "\w+", "([a-z]+)"', cell.source):
+                seen += 1
+                assert letters == "abcdefgh"[: len(letters)], f"{path.name}: circle letters {letters!r}"
+    assert seen > 40
