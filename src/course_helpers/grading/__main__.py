@@ -1,6 +1,7 @@
 """Facilitator commands for the graded assignments.
 
     python -m course_helpers.grading generate [--check]
+    python -m course_helpers.grading collect <assignment> [--pick MEMBER=FILE]
     python -m course_helpers.grading autograde <assignment> [--jobs N] [--force] [--unsandboxed]
     python -m course_helpers.grading report [--out class-report.html]
 
@@ -26,6 +27,21 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="write the source notebooks and answer keys from the specs")
     gen.add_argument("--check", action="store_true", help="only check they are up to date (exit 1 if not)")
+    col = sub.add_parser(
+        "collect",
+        help="collect the work in downloaded/<assignment>/archive/ (nbgrader zip_collect) and say what became "
+        "of each member's",
+    )
+    col.add_argument(
+        "assignment", choices=ALL_SLUGS, metavar="assignment", help="one of: " + ", ".join(ALL_SLUGS)
+    )
+    col.add_argument(
+        "--pick",
+        action="append",
+        default=[],
+        metavar="MEMBER=FILE",
+        help="when a member sent several notebooks with answers, the one to collect (kept for later rounds)",
+    )
     auto = sub.add_parser("autograde", help="autograde every submission of one assignment, in parallel")
     auto.add_argument(
         "assignment", choices=ALL_SLUGS, metavar="assignment", help="one of: " + ", ".join(ALL_SLUGS)
@@ -48,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     rep = sub.add_parser("report", help="the class report: most-missed questions and each member's progress")
     rep.add_argument("--out", type=Path, default=Path("class-report.html"), help="the chart file to write")
-    for p in (gen, auto, rep):
+    for p in (gen, col, auto, rep):
         p.add_argument(
             "--course", type=Path, default=None, help="the course directory (default: assignments/)"
         )
@@ -61,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         from . import generate
 
         return generate.main(check=args.check, course=course)
+    if args.command == "collect":
+        from . import collect
+
+        return collect.main(course, args.assignment, args.pick)
     if args.command == "autograde":
         from . import autograde
 

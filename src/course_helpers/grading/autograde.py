@@ -45,6 +45,8 @@ class Result:
     message: str = ""
     seconds: float = 0.0
     assignment: str = ""
+    note: str = ""  # what else the facilitator should know about a graded notebook
+    kind: str = ""  # graded, blank, unreadable, other-assignment, no-cells, missing, stopped, failed
 
 
 def _env() -> dict:
@@ -107,23 +109,147 @@ class Worker:
             self.kill()
 
 
-def _preflight(folder: Path, slug: str) -> str:
-    """Why this submission cannot be graded, or '' when it can."""
+def _why_unreadable(path: Path) -> str:
+    """Why a file is not a notebook, in plain words (never the reader's exception text)."""
+    data = path.read_bytes()
+    if not data.strip():
+        return "the file is empty"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "the file is not text: another kind of file saved under this name, or damaged"
+    if not text.lstrip().startswith("{"):
+        return "the file is not a notebook (it does not hold a notebook's text)"
+    try:
+        json.loads(text)
+    except ValueError:
+        return "the file is cut off or damaged (its notebook text is incomplete)"
+    return "the file is not in the notebook format"
+
+
+def _ids(nb) -> set[str]:
+    return {
+        c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        for c in nb.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    }
+
+
+def _assignment_ids(course: Path) -> dict[str, set[str]]:
+    """Each assignment's cell ids (from the course's source notebooks), less those every assignment shares."""
+    found = {}
+    for path in sorted((Path(course) / "source").glob("*/*.ipynb")):
+        if path.stem == path.parent.name:
+            try:
+                found[path.stem] = _ids(nbformat.read(path, as_version=4))
+            except Exception:  # noqa: BLE001 - a broken source is the generator's business, not this member's
+                continue
+    shared = set.intersection(*found.values()) if len(found) > 1 else set()
+    return {slug: ids - shared for slug, ids in found.items()}
+
+
+def _norm(text) -> str:
+    return " ".join(("".join(text) if isinstance(text, list) else str(text)).split())
+
+
+def _compare_with_release(nb, release: Path) -> tuple[int, int, int]:
+    """(answer cells, answer cells left as released, check or question cells changed or deleted)."""
+    try:
+        released = nbformat.read(release, as_version=4)
+    except Exception:  # noqa: BLE001 - no release to compare with: say nothing
+        return 0, 0, 0
+    mine = {}
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id:
+            mine[grade_id] = _norm(cell.get("source", ""))
+    answers = blank = changed = 0
+    for cell in released.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id")
+        if meta.get("solution"):
+            answers += 1
+            blank += mine.get(grade_id, _norm(cell.source)) == _norm(cell.source)
+        elif meta.get("locked") and mine.get(grade_id) != _norm(cell.source):
+            changed += 1
+    return answers, blank, changed
+
+
+def _preflight(
+    folder: Path, slug: str, course: Path | None = None, student: str = ""
+) -> tuple[str, str, str]:
+    """(why this submission cannot be graded, or ''; the kind of trouble; a note for a gradable one)."""
+    who = student or "the member"
     expected = folder / f"{slug}.ipynb"
     if not expected.is_file():
         others = sorted(p.name for p in folder.glob("*.ipynb"))
         if others:
             return (
                 f"the notebook is named {', '.join(others)}, not {slug}.ipynb; rename it to {slug}.ipynb "
-                "(after checking it is this assignment) and grade again"
+                "(after checking it is this assignment) and grade again",
+                "misnamed",
+                "",
             )
-        return f"no notebook {slug}.ipynb in {folder}"
+        return f"no notebook {slug}.ipynb was collected for {who}; collect again", "missing", ""
     try:
-        nbformat.read(expected, as_version=4)
-    except Exception as exc:  # noqa: BLE001 - any reading error is reported, never raised
-        text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        return f"{expected.name} is not a readable notebook ({text}); ask for the file again"
-    return ""
+        nb = nbformat.read(expected, as_version=4)
+    except Exception:  # noqa: BLE001 - any reading error is reported, never raised
+        return (
+            f"{expected.name} is not a readable notebook: {_why_unreadable(expected)}; "
+            f"ask {who} for the file again",
+            "unreadable",
+            "",
+        )
+    if course is None:
+        return "", "", ""
+    known = _assignment_ids(course)
+    have = _ids(nb)
+    if known.get(slug) and not have & known[slug]:
+        overlap = {other: len(have & ids) for other, ids in known.items() if other != slug}
+        other = max(overlap, key=overlap.get, default="")
+        if other and overlap[other]:
+            return (
+                f"this is the {other} notebook, not {slug}: ask {who} for {slug}.ipynb "
+                f"(and if it was meant for {other}, collect it there)",
+                "other-assignment",
+                "",
+            )
+        return (
+            f"this notebook holds none of {slug}'s questions (an old version, or another notebook saved under "
+            f"this name): ask {who} for the file again, the {slug}.ipynb you released",
+            "no-cells",
+            "",
+        )
+    notes = []
+    answers, blank, changed = _compare_with_release(nb, Path(course) / "release" / slug / f"{slug}.ipynb")
+    if changed:
+        notes.append(
+            f"{changed} question or check cell{'s were' if changed > 1 else ' was'} changed or deleted; "
+            "put back from the original before grading"
+        )
+    if answers and blank == answers:
+        notes.insert(
+            0, f"nothing answered: the notebook came back as released; ask {who} if another file was meant"
+        )
+        return "", "blank", "; ".join(notes)
+    return "", "", "; ".join(notes)
+
+
+def _plain_failure(reply: dict) -> str:
+    """Why nbgrader could not grade a notebook, in plain words (its exception text stays in the status file)."""
+    text = f"{reply.get('error', '')}\n{reply.get('log', '')}"
+    if "stopped unexpectedly" in text:
+        return "the grading process stopped on it; grade it again alone (--force), and if it stops again ask for the file again"
+    if "Timeout" in text or "timed out" in text:
+        return "it ran past its time limit"
+    if "DeadKernel" in text or "kernel died" in text.lower():
+        return "Python stopped while running it"
+    if "sandbox" in text.lower() or "bwrap" in text:
+        return "the sandbox could not start; see facilitator/sandbox.md"
+    return (
+        "its cells do not fit the released notebook (changed by hand, or another version); "
+        "open it to check, or ask for the file again"
+    )
 
 
 class Grader:
@@ -147,6 +273,7 @@ class Grader:
         self.db = self.course / "gradebook.db"
         self.lock = threading.Lock()
         self.done = 0
+        self.details: dict[tuple[str, str], str] = {}  # nbgrader's own error text, kept for a developer
 
     def students(self, assignment: str | None = None) -> list[str]:
         submitted = self.course / "submitted"
@@ -188,7 +315,29 @@ class Grader:
             t.start()
         for t in threads:
             t.join()
-        return sorted(results, key=lambda r: (r.assignment, r.student))
+        results.sort(key=lambda r: (r.assignment, r.student))
+        self._record(results)
+        return results
+
+    def _record(self, results: list[Result]) -> None:
+        """What each member's notebook turned out to be, for the class report (``grading-status.json``)."""
+        from .collect import record_status
+
+        for assignment in sorted({r.assignment for r in results}):
+            lines = {
+                r.student: (r.status == "graded", self._text(r), r.kind or r.status)
+                for r in results
+                if r.assignment == assignment and r.status != "skipped"
+            }
+            if lines:
+                record_status(self.course, assignment, "autograde", lines)
+
+    @staticmethod
+    def _text(r: Result) -> str:
+        if r.status != "graded":
+            return r.message
+        text = f"{r.score:g}/{r.max_score:g} automatic points"
+        return f"{text}; {r.note}" if r.note else text
 
     def _lane(self, todo: queue.Queue, results: list):
         worker = None
@@ -217,11 +366,11 @@ class Grader:
             else f"{r.status} {self.done}/{self.total}"
         )
         text = f"{where}  {r.assignment} {r.student}: "
-        text += (
-            f"{r.score:g}/{r.max_score:g} automatic points ({r.seconds:.1f} s)"
-            if r.status == "graded"
-            else r.message
-        )
+        if r.status == "graded":
+            text += f"{r.score:g}/{r.max_score:g} automatic points ({r.seconds:.1f} s)"
+            text += f"; {r.note}" if r.note else ""
+        else:
+            text += r.message
         self.out(text)
 
     def _grade(self, worker: Worker, assignment: str, student: str):
@@ -232,12 +381,12 @@ class Grader:
             return Result(
                 student, "skipped", message="already autograded (use --force to grade again)"
             ), worker
-        problem = _preflight(source, assignment)
+        problem, kind, note = _preflight(source, assignment, self.course, student)
         if problem:
             with self.lock:
                 self._record_zero(assignment, student)
             return Result(
-                student, "failed", message=f"could not be graded: {problem}; recorded 0 points"
+                student, "failed", message=f"could not be graded: {problem}; recorded 0 points", kind=kind
             ), worker
         with tempfile.TemporaryDirectory(prefix="grading-") as tmp:
             root = Path(tmp)
@@ -261,18 +410,19 @@ class Grader:
                         "recorded 0 points"
                     ),
                     seconds=time.monotonic() - started,
+                    kind="stopped",
                 ), Worker()
             graded = root / "autograded" / student / assignment
             if not reply.get("success") or not graded.is_dir():
-                error = (reply.get("error") or "").strip().splitlines()
-                why = error[-1][:300] if error else "nbgrader could not grade it"
                 with self.lock:
                     self._record_zero(assignment, student)
+                    self.details[(assignment, student)] = (reply.get("error") or "")[-2000:]
                 return Result(
                     student,
                     "failed",
-                    message=f"could not be graded: {why}; recorded 0 points",
+                    message=f"could not be graded: {_plain_failure(reply)}; recorded 0 points",
                     seconds=time.monotonic() - started,
+                    kind="failed",
                 ), worker
             with self.lock:
                 score, max_score = self._merge(root / "gradebook.db", assignment, student)
@@ -280,7 +430,15 @@ class Grader:
                     shutil.rmtree(target)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copytree(graded, target)
-        return Result(student, "graded", score, max_score, seconds=time.monotonic() - started), worker
+        return Result(
+            student,
+            "graded",
+            score,
+            max_score,
+            seconds=time.monotonic() - started,
+            note=note,
+            kind=kind or "graded",
+        ), worker
 
     def _merge(self, private_db: Path, assignment: str, student: str) -> tuple[float, float]:
         """Copy one submission's automatic grades from a private gradebook into the real one."""
@@ -351,7 +509,7 @@ def main(course: Path, assignment: str, jobs: int, force: bool, unsandboxed: boo
     if not grader.students():
         print(
             f"No submissions of {assignment} in {grader.course / 'submitted'}: collect them first "
-            f"(cd {grader.course.name} && nbgrader zip_collect {assignment})."
+            f"(python -m course_helpers.grading collect {assignment})."
         )
         return 1
     results = grader.run()
@@ -364,4 +522,7 @@ def main(course: Path, assignment: str, jobs: int, force: bool, unsandboxed: boo
     )
     for r in failed:
         print(f"  ! {r.student}: {r.message}")
+    for r in graded:
+        if r.kind == "blank":
+            print(f"  ? {r.student}: {r.note}")
     return 1 if failed else 0

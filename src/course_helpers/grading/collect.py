@@ -58,7 +58,7 @@ KINDS_OF_FILE = {
     ".jpeg": "a picture",
     ".heic": "a picture",
 }
-DOWNLOAD = "in JupyterLab, File > Download (not Save and Export, not Print)"
+DOWNLOAD = "in JupyterLab: File > Download, not an export or a printout"
 
 
 def member_id(name: str) -> str | None:
@@ -251,7 +251,9 @@ STATUS = "grading-status.json"
 
 
 def read_status(course: Path) -> dict:
-    """``{step: {assignment: {member: {"ok": bool, "line": str}}}}`` as collect and autograde left it."""
+    """``{step: {assignment: {member: {"ok": bool, "line": str, "kind": str}}}}`` as collect and autograde left
+    it; autograde's kinds: graded, blank (graded, nothing answered), unreadable, other-assignment, no-cells,
+    missing, stopped (ran too long) and failed."""
     path = Path(course) / STATUS
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -269,8 +271,12 @@ def record_status(
     steps = data.setdefault(step, {})
     table = {} if replace else steps.get(slug, {})
     steps[slug] = table
-    for member, (ok, line) in lines.items():
-        table[member] = {"ok": bool(ok), "line": line}
+    for member, (ok, line, *kind) in lines.items():
+        table[member] = {
+            "ok": bool(ok),
+            "line": line,
+            "kind": kind[0] if kind else ("ok" if ok else "failed"),
+        }
     path = Path(course) / STATUS
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -401,6 +407,7 @@ def collect(
             lines[entry.name] = (
                 False,
                 f"not in a member's folder, so not collected: make a folder named with the member's id in {archive.relative_to(course).as_posix()}/ and move it there",
+                "not-a-member",
             )
             continue
         member = member_id(entry.name)
@@ -409,6 +416,7 @@ def collect(
                 False,
                 "not collected: this folder name cannot be a member id (use letters, digits, - or _, "
                 "accents welcome; no spaces, slashes or '..'): rename the folder and collect again",
+                "not-a-member",
             )
             continue
         choice = choose(downloaded / "extracted" / entry.name, slug, release, saved.get(member, ""), member)
@@ -419,12 +427,12 @@ def collect(
             if not target.is_file() or target.read_bytes() != source.read_bytes():
                 ok, line = False, f"nbgrader did not collect {choice.chosen}: see {log.relative_to(course)}"
         lines[member] = (ok, line)
-    if proc.returncode != 0 and not any(ok for ok, _ in lines.values()):
+    if proc.returncode != 0 and not any(entry[0] for entry in lines.values()):
         out(f"nbgrader zip_collect stopped (its log: {log}).")
     record_status(course, slug, "collect", lines, replace=True)
-    for member, (ok, line) in lines.items():
+    for member, (ok, line, *_) in lines.items():
         out(f"{'  ' if ok else '! '}{member}: {line}")
-    got = sum(ok for ok, _ in lines.values())
+    got = sum(entry[0] for entry in lines.values())
     out(f"{got} of {len(lines)} collected into submitted/; the others need the step their line names.")
     return lines
 
@@ -438,4 +446,4 @@ def main(course: Path, slug: str, picks: list[str]) -> int:
         member, name = text.split("=", 1)
         chosen[member.strip()] = name.strip()
     lines = collect(course, slug, chosen, out=lambda t: print(t, flush=True))
-    return 0 if lines and all(ok for ok, _ in lines.values()) else 1
+    return 0 if lines and all(entry[0] for entry in lines.values()) else 1
