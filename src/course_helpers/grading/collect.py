@@ -125,7 +125,16 @@ def choose(folder: Path, slug: str, release: Path | None = None, pick: str = "",
     out = Choice(member or folder.name)
     seen: dict[str, str] = {}
     files = (
-        sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()) if folder.is_dir() else []
+        sorted(
+            (p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()),
+            key=lambda p: (
+                len(p.parts),
+                not p.name.startswith(slug),
+                p.name,
+            ),  # of identical copies, keep this one
+        )
+        if folder.is_dir()
+        else []
     )
     for path in files:
         rel = path.relative_to(folder)
@@ -377,6 +386,10 @@ def collect(
     downloaded = course / "downloaded" / slug
     archive = downloaded / "archive"
     if not archive.is_dir():
+        from . import exchange
+
+        if exchange.exchange_of(course):  # a course on a hub: members submitted through nbgrader's exchange
+            return exchange.collect(course, slug, out)
         out(
             f"No folder {archive}: make one folder per member in it, named with the member's id, and put what "
             "each sent in it (the notebook, or the zip holding it)."
