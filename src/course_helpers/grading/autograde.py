@@ -325,7 +325,12 @@ class Grader:
 
         for assignment in sorted({r.assignment for r in results}):
             lines = {
-                r.student: (r.status == "graded", self._text(r), r.kind or r.status)
+                r.student: (
+                    r.status == "graded",
+                    self._text(r),
+                    r.kind or r.status,
+                    self.details.get((assignment, r.student), ""),
+                )
                 for r in results
                 if r.assignment == assignment and r.status != "skipped"
             }

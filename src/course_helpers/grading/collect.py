@@ -280,12 +280,14 @@ def record_status(
     steps = data.setdefault(step, {})
     table = {} if replace else steps.get(slug, {})
     steps[slug] = table
-    for member, (ok, line, *kind) in lines.items():
+    for member, (ok, line, *more) in lines.items():
         table[member] = {
             "ok": bool(ok),
             "line": line,
-            "kind": kind[0] if kind else ("ok" if ok else "failed"),
+            "kind": more[0] if more else ("ok" if ok else "failed"),
         }
+        if len(more) > 1 and more[1]:
+            table[member]["detail"] = more[1]  # nbgrader's own error text, for whoever maintains the course
     path = Path(course) / STATUS
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
