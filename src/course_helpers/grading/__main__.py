@@ -4,6 +4,8 @@
     python -m course_helpers.grading collect <assignment> [--pick MEMBER=FILE]
     python -m course_helpers.grading autograde <assignment> [--jobs N] [--force] [--unsandboxed]
     python -m course_helpers.grading report [--out class-report.html]
+    python -m course_helpers.grading sheet <assignment> [--out FILE.html]
+    python -m course_helpers.grading paper <assignment> <member> "q1 b, q2 c a d b, ..." [--force]
 
 Run them from the repository root (or pass --course PATH to the course directory, assignments/).
 """
@@ -64,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     rep = sub.add_parser("report", help="the class report: most-missed questions and each member's progress")
     rep.add_argument("--out", type=Path, default=Path("class-report.html"), help="the chart file to write")
-    for p in (gen, col, auto, rep):
+    from . import paper
+
+    papers = paper.add_commands(sub, ALL_SLUGS)  # members on paper: the printable sheet, the typed answers
+    for p in (gen, col, auto, rep, *papers):
         p.add_argument(
             "--course", type=Path, default=None, help="the course directory (default: assignments/)"
         )
@@ -89,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         from . import report
 
         return report.main(course, args.out)
+    if args.command in ("sheet", "paper"):
+        return paper.run(args, course)
     return 2
 
 
