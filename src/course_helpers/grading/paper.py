@@ -341,13 +341,14 @@ def read_line(assignment: spec.Assignment, line: str) -> dict[int, str]:
     typed = parse_line(line)
     items = {item.number: item for item in assignment.items}
     numbers = sorted(items)
-    for number, value in typed.items():
-        item = items.get(number)
-        if item is None:
+    for number in typed:  # a number that is no question first: the rest of the line may be shifted
+        if number not in items:
             raise PaperError(
                 f"q{number}: {assignment.slug} has no question {number} (its questions are q{numbers[0]} to "
                 f"q{numbers[-1]})"
             )
+    for number, value in typed.items():
+        item = items[number]
         if item.kind == "written":
             if not value:
                 raise PaperError(
