@@ -31,7 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-MEMBERS_CONFIG = HERE / "members"
+MEMBERS_CONFIG = Path(os.environ.get("PARTY_HUB_MEMBERS_CONFIG") or HERE / "members")
 NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?\Z")
 SERVICE_PORT_BASE = 10101
 
@@ -54,6 +54,10 @@ SETTINGS = {
     "PARTY_HUB_PROXY_API_PORT": "optional: the proxy's API port",
     "PARTY_HUB_PYTHON": "optional: the Python of the course's environment, for the course services "
     "(TLJH: /opt/tljh/user/bin/python); default: the hub's own",
+    "PARTY_HUB_MEMBERS_CONFIG": "optional: the folder of the members' nbgrader settings as the members' servers "
+    "see it (Z2JH: /opt/party-question/hub/members in the course image); default: members/ beside this file",
+    "PARTY_HUB_SERVICE_TOKEN_<COURSE>": "Z2JH only: the API token of each course service run in its own pod "
+    "(course name in capitals, hyphens as underscores); `openssl rand -hex 32`, kept in a Kubernetes Secret",
     "PARTY_HUB_MANAGED_SERVICES": "'0' when the course services run elsewhere (Z2JH); default: the hub starts them",
 }
 
@@ -92,6 +96,10 @@ def load_courses(path: str | os.PathLike) -> dict:
             "facilitators": facilitators,
             "members": members,
             "port": int(course.get("port") or SERVICE_PORT_BASE + n),
+            # a course service run elsewhere (Z2JH: its Kubernetes Service)
+            "url": str(course.get("url") or ""),
+            # the Unix user the course service runs as (a hub run as root, as on TLJH); its terminal is that user's
+            "user": str(course.get("service_user") or ""),
         }
     return {
         "exchange": Path(data.get("exchange") or root / "exchange"),
@@ -128,6 +136,10 @@ def prepare(courses: dict, source: Path = REPO / "assignments") -> None:
             if not (folder / "source").exists():
                 shutil.copytree(source / "source", folder / "source")
             (folder / "nbgrader_config.py").write_text(course_config(name, exchange), encoding="utf-8")
+            if course["user"] and hasattr(os, "geteuid") and os.geteuid() == 0:  # the service's own folder
+                for path in [folder, *folder.rglob("*")]:
+                    shutil.chown(path, course["user"], course["user"])
+                folder.chmod(0o700)  # the keys and the gradebook: the circle's facilitators only
 
 
 def course_python() -> str:
@@ -141,22 +153,37 @@ def _env_bin() -> str:
     return str(Path(course_python()).parent) + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin")
 
 
-def services_and_roles(courses: dict, managed: bool = True) -> tuple[list, list, dict]:
+def token_variable(course: str) -> str:
+    """The environment variable holding the API token of a course service run elsewhere (Z2JH)."""
+    return "PARTY_HUB_SERVICE_TOKEN_" + course.upper().replace("-", "_")
+
+
+def services_and_roles(
+    courses: dict, managed: bool = True, env: dict | None = None
+) -> tuple[list, list, dict]:
     """(services, roles, groups) for the hub's configuration."""
+    env = os.environ if env is None else env
     services, roles, groups = [], [], {}
     root_args = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     for name, course in courses["courses"].items():
         service = {
             "name": name,
-            "url": f"http://127.0.0.1:{course['port']}",
+            "url": course["url"] or f"http://127.0.0.1:{course['port']}",
             "oauth_no_confirm": True,
             # a token for this service may only reach this service
             "oauth_client_allowed_scopes": [f"access:services!service={name}"],
             "display": True,
         }
         if managed:
+            if course["user"]:
+                service["user"] = course["user"]
             service.update(
-                command=[course_python(), "-m", "jupyterhub.singleuser", *root_args],
+                command=[
+                    course_python(),
+                    "-m",
+                    "jupyterhub.singleuser",
+                    *([] if course["user"] else root_args),
+                ],
                 cwd=str(course["folder"]),
                 environment={
                     "PATH": _env_bin(),
@@ -164,6 +191,13 @@ def services_and_roles(courses: dict, managed: bool = True) -> tuple[list, list,
                     "HOME": str(course["folder"]),
                 },
             )
+        else:  # the service runs in its own pod and shows this token to the hub (kept in a Kubernetes Secret)
+            token = env.get(token_variable(name))
+            if not token:
+                raise CourseError(
+                    f"{token_variable(name)} is not set: the course service {name} needs a token"
+                )
+            service.update(api_token=token, url=course["url"] or f"http://course-{name}:8888")
         services.append(service)
         groups[f"formgrade-{name}"] = {"users": course["facilitators"]}
         groups[f"nbgrader-{name}"] = {"users": course["members"]}
@@ -223,14 +257,17 @@ def configure(c, courses_file: str | os.PathLike | None = None, env: dict | None
     managed = env.get("PARTY_HUB_MANAGED_SERVICES", "1") != "0"
     if managed:
         prepare(courses)
-    services, roles, groups = services_and_roles(courses, managed=managed)
+    services, roles, groups = services_and_roles(courses, managed=managed, env=env)
 
     data = Path(env.get("PARTY_HUB_DATA") or Path.cwd())
-    data.mkdir(parents=True, exist_ok=True)
-    c.JupyterHub.db_url = f"sqlite:///{data / 'jupyterhub.sqlite'}"
-    c.JupyterHub.cookie_secret_file = str(data / "jupyterhub_cookie_secret")  # made by the hub, mode 600
-    c.JupyterHub.pid_file = str(data / "jupyterhub.pid")
-    c.ConfigurableHTTPProxy.pid_file = str(data / "jupyterhub-proxy.pid")
+    if env.get(
+        "PARTY_HUB_DATA"
+    ):  # else the deployment's own places (TLJH: /opt/tljh/state, Z2JH: its volume)
+        data.mkdir(parents=True, exist_ok=True)
+        c.JupyterHub.db_url = f"sqlite:///{data / 'jupyterhub.sqlite'}"
+        c.JupyterHub.cookie_secret_file = str(data / "jupyterhub_cookie_secret")  # made by the hub, mode 600
+        c.JupyterHub.pid_file = str(data / "jupyterhub.pid")
+        c.ConfigurableHTTPProxy.pid_file = str(data / "jupyterhub-proxy.pid")
     if env.get("PARTY_HUB_IP"):
         c.JupyterHub.ip = env["PARTY_HUB_IP"]
         c.JupyterHub.hub_ip = env["PARTY_HUB_IP"]
@@ -280,3 +317,21 @@ def configure(c, courses_file: str | os.PathLike | None = None, env: dict | None
         c.JupyterHub.authenticator_class = "dummy"
         c.DummyAuthenticator.password = env["PARTY_HUB_DUMMY_PASSWORD"]
     return courses
+
+
+def main(argv: list[str]) -> int:
+    """``python party_hub.py prepare``: make the exchange and the course folders named in PARTY_HUB_COURSES (for a
+    deployment where the hub does not start the course services itself, as on Kubernetes)."""
+    if argv != ["prepare"] or not os.environ.get("PARTY_HUB_COURSES"):
+        print("usage: PARTY_HUB_COURSES=courses.yml python party_hub.py prepare")
+        return 2
+    courses = load_courses(os.environ["PARTY_HUB_COURSES"])
+    prepare(courses)
+    for name, course in courses["courses"].items():
+        print(f"{name}: {course['folder']}")
+    print(f"exchange: {courses['exchange']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
