@@ -31,13 +31,13 @@ from .. import outline
 LOG = logging.getLogger(__name__)
 
 ESSAY_URL = "https://cosmonautmag.com/2021/02/create-a-mass-party/"
-ESSAY_CITATION = 'Cliff Connolly, "Create a Mass Party!", Cosmonaut Magazine, February 2021'
+ESSAY_CITATION = "Cliff Connolly, “Create a Mass Party!”, Cosmonaut Magazine, February 2021"
 STATIC = Path(__file__).parent / "static"
 CSS = "course-handouts.css"
 HANDOUTS_DIR = "handouts"
 LARGE_SUFFIX = "-large-print"
 LARGE_CLASS = "course-large-print"
-NO_SITE_NOTE = "ask your facilitator for the book's address"
+NO_SITE_NOTE = "ask your facilitator for the book’s address"
 
 
 def readers_site(config_file: Path) -> str:
