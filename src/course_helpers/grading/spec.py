@@ -284,25 +284,20 @@ def shuffle(item: Item, seed: str = DEFAULT_SEED) -> None:
     letter is not where the spec's author happened to write it.  The key follows its options.  Choice and
     true/false reasons, order steps and match descriptions are shuffled; match terms keep their numbers."""
     letters = list(item.options)
-    texts = [item.options[k] for k in letters]
-    order = list(range(len(texts)))
+    order = list(range(len(letters)))
     random.Random(f"{seed}:{item.id}").shuffle(order)
-    item.options = {letters[new]: texts[old] for new, old in enumerate(order)}
-    moved = {letters[old]: letters[new] for new, old in enumerate(order)}  # old letter -> new letter
-    if item.kind == "choice":
-        item.answer = moved[item.answer]
-    elif item.kind == "truefalse":
-        item.answer = {**item.answer, "reason": moved[item.answer["reason"]]}
-    elif item.kind == "order":
-        item.answer = [moved[x] for x in item.answer]
-    elif item.kind == "match":
-        item.answer = {n: moved[x] for n, x in item.answer.items()}
+    _move(item, {letters[old]: letters[new] for new, old in enumerate(order)})
 
 
 def relabel(item: Item, labels: list[str]) -> None:
     """Give the options the letters ``labels`` (in the options' order); the key follows."""
-    new = dict(zip(item.options, labels, strict=True))  # old letter -> new letter
-    item.options = {new[k]: text for k, text in item.options.items()}
+    _move(item, dict(zip(item.options, labels, strict=True)))
+
+
+def _move(item: Item, new: dict[str, str]) -> None:
+    """Give each option the letter ``new[old letter]``, listed in alphabetical order; the key follows."""
+    moved = {new[k]: text for k, text in item.options.items()}
+    item.options = {letter: moved[letter] for letter in sorted(moved)}
     if item.kind == "choice":
         item.answer = new[item.answer]
     elif item.kind == "truefalse":
