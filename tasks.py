@@ -101,7 +101,8 @@ def build(extra: list[str]) -> int:
         return 1
     say("building the book (strict: any warning fails the build) ...")
     started = time.monotonic()
-    code = run(BIN / "jupyter-book", "build", ".", "-W", "-n", "--keep-going", *extra)
+    # jupyter-book build, with the chapters executing in parallel (see src/course_helpers/book/build.py)
+    code = run(PY, "-m", "course_helpers.book.build", ".", "-W", "-n", "--keep-going", *extra)
     if code != 0:
         say("the build failed; the messages above name the file and line.")
         return code
@@ -145,8 +146,16 @@ def serve(extra: list[str]) -> int:
 
 
 def test(extra: list[str]) -> int:
+    """pytest, in two processes (pytest-xdist): each test module, or group of a module, runs whole on one of
+    them, so the grading suites and the browser suite run side by side; the book is built once and shared
+    (tests/conftest.py).  ``COURSE_TEST_WORKERS=1``, or ``-n``/``-p no:xdist`` among the options, changes that."""
     ensure_env()
-    return run(PY, "-m", "pytest", *extra)
+    workers = os.environ.get("COURSE_TEST_WORKERS", "2")
+    chosen = any(
+        a in ("-n", "--numprocesses", "no:xdist") or a.startswith(("-n", "--numprocesses=")) for a in extra
+    )
+    parallel = [] if chosen or workers in ("0", "1") else ["-n", workers, "--dist", "loadgroup"]
+    return run(PY, "-m", "pytest", *parallel, *extra)
 
 
 def publish(extra: list[str]) -> int:

@@ -2,13 +2,17 @@
 """Benchmark the book: build times, page weight, bytes a reader's browser downloads, and Lighthouse scores.
 
     python3 tasks.py bench                         # build twice into a temporary folder, then measure every page
+    python3 tasks.py bench --suite                 # ... and time the whole test suite (python3 tasks.py test)
     python scripts/benchmark.py --html _build/html # measure an existing build (no build timings)
     python scripts/benchmark.py --lighthouse /path/to/node_modules/.bin/lighthouse
 
 It prints:
 
-* the cold build (empty cache: every notebook executes) and a no-change rebuild, in seconds, with how many
-  notebooks each executed;
+* the cold build (empty cache: every notebook executes, the assignments are released) and a no-change
+  rebuild, in seconds, with how many notebooks each executed, against the target of 60 s, and the machine's load
+  while it ran (the machine may be shared: a loaded machine gives longer times);
+* with ``--suite``, the whole test suite's time (``python3 tasks.py test``, as CI runs it) against its target of
+  10 minutes, and pytest's closing summary line;
 * the size of the plotly.js the book serves (once per site, from ``_static``) and of the figure data files;
 * the one stylesheet every page links (course_helpers/book/styles.py), compressed, against the stylesheets it
   replaces;
@@ -54,11 +58,11 @@ HTML_BUDGET = 150_000
 
 
 def build(out: Path) -> tuple[float, int]:
-    """Build the book into ``out``; return (seconds, notebooks executed)."""
-    exe = Path(sys.executable).with_name("jupyter-book")
+    """Build the book into ``out`` as ``tasks.py build`` does; return (seconds, notebooks executed)."""
     started = time.monotonic()
     result = subprocess.run(
-        [str(exe), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
+        [sys.executable, "-m", "course_helpers.book.build", str(ROOT), "-W", "-n", "--keep-going"]
+        + ["--path-output", str(out)],
         capture_output=True,
         text=True,
     )
@@ -67,6 +71,27 @@ def build(out: Path) -> tuple[float, int]:
     if result.returncode != 0:
         sys.exit("the build failed:\n" + log[-4000:])
     return seconds, len(re.findall(r"Executing notebook using", log))
+
+
+def load() -> str:
+    """The machine's load average over the last minute, and its cores."""
+    if not hasattr(os, "getloadavg"):
+        return "load unknown"
+    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
+def suite() -> tuple[float, int, str]:
+    """Run the whole test suite as CI does; return (seconds, exit status, pytest's closing summary line)."""
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tasks.py"), "test", "-q", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.monotonic() - started
+    lines = [line for line in result.stdout.splitlines() if line.startswith("=") or " in " in line]
+    return seconds, result.returncode, (lines[-1].strip("= ") if lines else "(no summary line)")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -243,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lighthouse", help="path to the lighthouse command (npm install lighthouse@12.2.3)")
     parser.add_argument("--pages", nargs="*", help="only these pages (paths as in the built book)")
     parser.add_argument("--json", type=Path, help="also write every number to this file")
+    parser.add_argument("--suite", action="store_true", help="also time the whole test suite (tasks.py test)")
     args = parser.parse_args(argv)
     report: dict = {}
 
@@ -251,16 +277,28 @@ def main(argv: list[str] | None = None) -> int:
     else:
         out = Path(tempfile.mkdtemp(prefix="party-question-bench-"))
         cold, cold_n = build(out)
+        cold_load = load()
         again, again_n = build(out)
         report["build"] = {
             "cold_s": round(cold, 1),
             "cold_executed": cold_n,
+            "cold_load": cold_load,
             "rebuild_s": round(again, 1),
             "rebuild_executed": again_n,
         }
-        print(f"cold build:         {cold:6.1f} s, {cold_n} notebooks executed (empty cache)")
+        print(
+            f"cold build:         {cold:6.1f} s, {cold_n} notebooks executed (empty cache; target 60 s; "
+            f"{cold_load} at its end)"
+        )
         print(f"no-change rebuild:  {again:6.1f} s, {again_n} notebooks executed")
         html = out / "_build" / "html"
+    if args.suite:
+        seconds, code, summary = suite()
+        report["suite"] = {"s": round(seconds, 1), "exit": code, "summary": summary, "load": load()}
+        print(
+            f"whole test suite:   {seconds:6.1f} s ({seconds / 60:.1f} min; target 10 min; {load()} at its end), "
+            f"exit {code}: {summary}"
+        )
 
     plotly_js = html / "_static" / sphinx_ext.PLOTLY_SERVED
     figures = sorted((html / "_static" / "figures").glob("*.js"))

@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: no parallel test runs share a build there
+    fcntl = None
+
 import pytest
 
 from course_helpers.book import site
@@ -75,32 +80,86 @@ def tiny_data(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def built_book() -> Path:
-    """Build the book strictly, once per session (with the execution cache); return the HTML folder.
-
-    The build log is kept in test-artifacts/build.log.  Any warning fails the build (-W)."""
-    artifacts = ROOT / "test-artifacts"
-    artifacts.mkdir(exist_ok=True)
+def _build_book() -> tuple[int, str]:
+    """The strict build (the same command as ``tasks.py build``): (exit status, log)."""
     sys.path.insert(0, str(ROOT))
     from tasks import clear_stale_cache
 
     clear_stale_cache(BOOK_OUTPUT / "_build")  # chapters whose data or helpers changed must execute again
-    exe = Path(sys.executable).with_name("jupyter-book")
     result = subprocess.run(
-        [str(exe), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(BOOK_OUTPUT)],
+        [
+            sys.executable,
+            "-m",
+            "course_helpers.book.build",
+            str(ROOT),
+            "-W",
+            "-n",
+            "--keep-going",
+            "--path-output",
+            str(BOOK_OUTPUT),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
-    log = result.stdout + result.stderr
-    (artifacts / "build.log").write_text(log, encoding="utf-8")
-    assert result.returncode == 0, "the strict book build failed:\n" + log[-6000:]
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """Build the book strictly, once per test run (with the execution cache); return the HTML folder.
+
+    The build log is kept in test-artifacts/build.log.  Any warning fails the build (-W).  When the tests run in
+    parallel (``tasks.py test``: pytest-xdist), the first worker that needs the book builds it and the others
+    wait for it and use the same build: ``test-artifacts/build.done`` names the run that built it."""
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run_id is None or fcntl is None:
+        code, log = _build_book()
+        (artifacts / "build.log").write_text(log, encoding="utf-8")
+    else:
+        done = artifacts / "build.done"
+        with open(artifacts / "build.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+            said = done.read_text().split() if done.is_file() else []
+            if len(said) == 2 and said[0] == run_id:
+                code, log = int(said[1]), (artifacts / "build.log").read_text(encoding="utf-8")
+            else:
+                code, log = _build_book()
+                (artifacts / "build.log").write_text(log, encoding="utf-8")
+                done.write_text(f"{run_id} {code}\n")
+    assert code == 0, "the strict book build failed:\n" + log[-6000:]
     # Sphinx warnings read "<file>: WARNING: <message>"; the kernel's own log lines ("[IPKernelApp] WARNING |")
     # are about its transport, not the book, and are not build warnings
     warnings = [line for line in log.splitlines() if "WARNING:" in line]
     assert not warnings, "the build printed warnings:\n" + "\n".join(warnings)
     return BOOK_OUTPUT / "_build" / "html"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Running in parallel (tasks.py test runs pytest -n 2 --dist loadgroup): each xdist group runs on one worker.
+# A test module is one group, so that its module fixtures (a generated course, a fresh environment) are made
+# once; a module may split itself with its own xdist_group marks (test_browser.py does).  Modules that share
+# the readers' edition (the `published` fixture) are one group.  Tests that need no built book come first, so
+# that a worker waiting for the build is the exception (test_book.py, which builds, leads).
+SHARED_GROUPS = {"test_publish.py": "published", "test_fresh_env.py": "published"}
+NEEDS_BOOK = {"built_book", "book_html", "published", "visits"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            name = item.path.name
+            item.add_marker(pytest.mark.xdist_group(SHARED_GROUPS.get(name, name.removesuffix(".py"))))
+
+    def order(item) -> int:
+        if item.path.name == "test_book.py":
+            return 0
+        return 2 if NEEDS_BOOK & set(getattr(item, "fixturenames", ())) else 1
+
+    items.sort(key=order)  # stable: the order within each kind is kept
 
 
 chromium_path = site.chromium_path

@@ -298,17 +298,35 @@ def visits(browser, sites, book_html):
     return get
 
 
+def _group(where: str, mode: str):
+    """The tests that read one set of visits run on one worker when the tests run in parallel (conftest.py)."""
+    return pytest.mark.xdist_group(f"browser-{where}-{mode}")
+
+
 def _params():
-    return [pytest.param(mode, path, id=f"{mode}-{path}") for mode in MODES for path in PAGES]
+    return [
+        pytest.param(mode, path, id=f"{mode}-{path}", marks=_group("http", mode))
+        for mode in MODES
+        for path in PAGES
+    ]
 
 
 def _params_where():
     """Every page in both modes, over HTTP and opened from disk."""
     return [
-        pytest.param(where, mode, path, id=f"{where}-{mode}-{path}")
+        pytest.param(where, mode, path, id=f"{where}-{mode}-{path}", marks=_group(where, mode))
         for where in WHERE
         for mode in MODES
         for path in PAGES
+    ]
+
+
+def _params_modes():
+    """Both modes, over HTTP and opened from disk."""
+    return [
+        pytest.param(where, mode, id=f"{mode}-{where}", marks=_group(where, mode))
+        for where in WHERE
+        for mode in MODES
     ]
 
 
@@ -447,6 +465,7 @@ LOOKS = [
 ]
 
 
+@pytest.mark.xdist_group("browser-looks")
 @pytest.mark.parametrize("mode", list(MODES))
 def test_the_purged_stylesheet_looks_exactly_like_the_full_one(browser, site, book_html, mode):
     """Full-page screenshots with the book's stylesheet and with the same bundle with nothing left out
@@ -495,8 +514,7 @@ def test_page_html_is_within_the_weight_budget(book_html, path):
     assert size <= 150_000, f"{path} is {size:,} bytes of HTML; the budget is 150,000"
 
 
-@pytest.mark.parametrize("where", WHERE)
-@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize(("where", "mode"), _params_modes())
 def test_only_pages_with_a_chart_load_plotly(visits, mode, where):
     for path, v in visits(mode, where).items():
         assert v.plotly_requested == bool(v.figures), (
@@ -504,15 +522,14 @@ def test_only_pages_with_a_chart_load_plotly(visits, mode, where):
         )
 
 
-@pytest.mark.parametrize("where", WHERE)
-@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize(("where", "mode"), _params_modes())
 def test_no_page_downloads_an_icon_font(visits, mode, where):
     """Icons are CSS masks (course_helpers/book/icons.py): Font Awesome's fonts were 275 KB of every first visit."""
     fetched = {path: v.fonts_requested for path, v in visits(mode, where).items() if v.fonts_requested}
     assert not fetched, fetched
 
 
-@pytest.mark.parametrize("where", WHERE)
+@pytest.mark.parametrize("where", [pytest.param(w, marks=_group(w, "light")) for w in WHERE])
 def test_chapters_with_figures_and_quizzes_exist(visits, where):
     """Guards the tests above against passing vacuously (e.g. if no chart or quiz reached any page)."""
     light = visits("light", where)

@@ -7,8 +7,8 @@ gradebook and its circle's letters are never touched, and the book always carrie
 assignments are released by one Python process (nbgrader's own API, the same converter and settings as
 ``nbgrader generate_assignment``; a quarter of the time of one command per assignment), and the result is cached
 by the sources' hash.  The book build starts the release first and collects it at its end (:func:`start`), so it
-runs while the chapters execute.  In the
-readers' edition (no ``source/``) the released notebooks are already there, in ``assignments/<slug>/``.
+runs while the chapters execute.  In the readers' edition (no ``source/``) the released notebooks are already
+there, in ``assignments/<slug>/``.
 
     >>> from course_helpers.book import release
     >>> release.public_notebooks(ROOT, ROOT / "_build" / "public-release")   # {slug: path}

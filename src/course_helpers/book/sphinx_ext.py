@@ -152,20 +152,30 @@ def _static_outdated(app, env, added, changed, removed) -> list[str]:
 
 
 def _release(app) -> None:
+    """Start releasing the assignments (nbgrader, in a background process) as the build starts: it runs while
+    the chapters execute, and _copy_released collects it at the end."""
     root = Path(app.srcdir)
     cache = Path(app.outdir).parent / "public-release"
     try:
-        app.env.course_released = {
-            slug: str(path) for slug, path in release.public_notebooks(root, cache, log=LOG.info).items()
-        }
+        app.course_release = release.start(root, cache, log=LOG.info)
     except release.ReleaseError as error:
         raise RuntimeError(str(error)) from None
 
 
 def _copy_released(app, exception) -> None:
+    finish = getattr(app, "course_release", None)
+    if finish is None:
+        return
+    app.course_release = None
+    try:
+        released = finish()
+    except release.ReleaseError as error:
+        if exception is not None:
+            return  # the build failed already: that is the error to show
+        raise RuntimeError(str(error)) from None
     if exception is not None or app.builder.format != "html":
         return
-    for slug, path in getattr(app.env, "course_released", {}).items():
+    for slug, path in released.items():
         target = Path(app.outdir) / "assignments" / f"{slug}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
@@ -223,6 +233,32 @@ class AssignmentDirective(SphinxDirective):
         return [nodes.raw("", f'<p class="course-assignment">{" ".join(parts)}</p>', format="html")]
 
 
+# Two extensions that jupyter-book adds do not say whether Sphinx may read pages in parallel, so Sphinx would
+# read one page at a time (and warn, which fails the strict build).  Both are safe: sphinx_multitoc_numbering
+# only replaces how section numbers are assigned, which Sphinx does in the main process once every page is read;
+# sphinx_jupyterbook_latex only acts on LaTeX output.  (book/build.py asks for parallel reading.)
+PARALLEL_SAFE = ("sphinx_multitoc_numbering", "sphinx_jupyterbook_latex")
+
+
+def _declare_parallel_safe(app) -> None:
+    for name in PARALLEL_SAFE:
+        extension = app.extensions.get(name)
+        if extension is not None and extension.parallel_read_safe is None:
+            extension.parallel_read_safe = True
+
+
+def _create_execution_cache(app, env, docnames) -> None:
+    """Create myst-nb's execution cache (a SQLite database) before Sphinx starts its reading processes: two
+    processes that both find it missing both create its tables, and one fails ("Unexpected error accessing
+    jupyter cache")."""
+    config = getattr(env, "mystnb_config", None)
+    path = getattr(config, "execution_cache_path", "")
+    if path and getattr(config, "execution_mode", "") == "cache":
+        from jupyter_cache import get_cache
+
+        get_cache(path).list_cache_records()
+
+
 def _load_citations(app, config) -> None:
     citations.load(Path(app.srcdir) / name for name in config.bibtex_bibfiles)
 
@@ -233,6 +269,8 @@ def setup(app):
     app.setup_extension("course_helpers.book.pagefix")  # privacy, page weight and accessibility of each page
     app.connect("builder-inited", _add_static)
     app.connect("builder-inited", _release)
+    app.connect("builder-inited", _declare_parallel_safe)
+    app.connect("env-before-read-docs", _create_execution_cache)
     app.connect("build-finished", _copy_released)
     app.connect("build-finished", _write_download_scripts, priority=700)  # after the notebooks are copied
     app.add_directive("course-assignment", AssignmentDirective)
