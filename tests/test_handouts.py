@@ -10,6 +10,7 @@ matrix segno makes for the address.  The PDFs and the page counts are kept in te
 
 from __future__ import annotations
 
+import fcntl
 import re
 
 import pytest
@@ -169,12 +170,24 @@ def page_counts():
     counts: dict[str, int] = {}
     yield counts
     if counts:
+        # tests may run in several processes (pytest-xdist): each merges its counts into the one table
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        lines = [f"{name}\t{pages}" for name, pages in sorted(counts.items())]
-        (ARTIFACTS / "page-counts.tsv").write_text(
-            "page\tpages\n" + "\n".join(lines) + "\n", encoding="utf-8"
-        )
-        print("\nhandout pages printed:\n" + "\n".join(lines))
+        table = ARTIFACTS / "page-counts.tsv"
+        with open(ARTIFACTS / "page-counts.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            known = (
+                dict(
+                    line.split("\t")
+                    for line in table.read_text(encoding="utf-8").splitlines()[1:]
+                    if "\t" in line
+                )
+                if table.is_file()
+                else {}
+            )
+            known.update({name: str(pages) for name, pages in counts.items()})
+            lines = [f"{name}\t{pages}" for name, pages in sorted(known.items())]
+            table.write_text("page\tpages\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        print("\nhandout pages printed:\n" + "\n".join(f"{n}\t{p}" for n, p in sorted(counts.items())))
 
 
 @pytest.mark.build
