@@ -490,17 +490,17 @@ class Grader:
 def main(course: Path, assignment: str, jobs: int, force: bool, unsandboxed: bool, timeout: float) -> int:
     from . import circle, kernel
 
-    try:  # the circle's letters: without them every answer would be marked against the wrong key
-        circle.read_seed(Path(course))
-    except circle.CircleSeedError as error:
-        print(f"Cannot grade: {error}", file=sys.stderr)
-        return 2
     if unsandboxed:
         os.environ["COURSE_GRADING_SANDBOX"] = "0"
     ok, reason = kernel.sandbox_status()
     module = kernel._sandbox()
     if not ok and not unsandboxed and module is not None and hasattr(module, "refusal"):
         print(module.refusal(reason), file=sys.stderr)
+        return 2
+    try:  # the circle's letters: without them every answer would be marked against the wrong key
+        circle.read_seed(Path(course))
+    except circle.CircleSeedError as error:
+        print(f"Cannot grade: {error}", file=sys.stderr)
         return 2
     print(
         f"autograding {assignment} in {course} with {jobs} parallel job(s); "
