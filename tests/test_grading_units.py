@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -586,3 +587,16 @@ def test_kernel_seam_defaults_to_jupyters_kernel_manager(monkeypatch):
     monkeypatch.setenv("COURSE_GRADING_SANDBOX", "0")
     assert kernel.kernel_manager_class() is AsyncKernelManager
     assert kernel.sandbox_status()[0] is False
+
+
+def test_the_guides_points_table_matches_the_specs():
+    """The facilitator's table of points says what the assignments really give (it is read, not generated)."""
+    text = (generate.ROOT / "facilitator" / "grading.md").read_text(encoding="utf-8")
+    rows = {
+        m.group(1): (int(m.group(2)), int(m.group(3)), int(m.group(4)))
+        for m in re.finditer(
+            r"^\| `([a-z-]+)`[^|]*\|[^|]*\| (\d+) points \| (\d+) points? \| (\d+) \|$", text, re.M
+        )
+    }
+    want = {a.slug: (*a.points, sum(a.points)) for a in spec.load_all()}
+    assert rows == want
