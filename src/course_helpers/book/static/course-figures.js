@@ -109,6 +109,22 @@
         if (trace.mode && trace.mode.indexOf("text") >= 0) trace.mode = trace.mode.replace(/\+?text/, "") || "markers";
       });
       fig.config = Object.assign({}, fig.config, { displayModeBar: false });
+      // Legend: one entry a line, each name wrapped to the width (a long series name such as "KAPD: members
+      // represented by delegates" ran off a phone's edge in a row legend); the bottom margin grows to hold it.
+      var legendLines = 0;
+      var shown = (fig.data || []).length > 1 ? L.showlegend !== false : L.showlegend === true;
+      (shown ? fig.data : []).forEach(function (trace) {
+        if (trace.showlegend === false || trace.visible === false || !trace.name) return;
+        var named = wrap(trace.name, Math.floor((width - 50) / (CHAR * 13)));
+        trace.name = named.text;
+        legendLines += named.lines;
+      });
+      if (legendLines) {
+        L.legend = Object.assign({}, L.legend, { orientation: "v", font: Object.assign({}, (L.legend || {}).font, { size: 13 }) });
+        var legendHeight = legendLines * 19 + 12;
+        var need = 70 + extraBottom + legendHeight;
+        if (need > margin.b + extraBottom) extraBottom = need - margin.b;
+      }
     }
     if (L.height) L.height += Math.max(0, top - margin.t) + extraBottom;
     L.margin = Object.assign({}, margin, { t: top, b: margin.b + extraBottom });
