@@ -342,7 +342,7 @@ def test_the_magic_stores_the_typed_text_and_the_check_speaks_one_line(capsys):
     shell.run_cell("%%answer 3\nc a d")
     with pytest.raises(answers.AnswerProblem, match="Question 3: type the 4 letters a b c d"):
         answers.check(3, "order", "abcd")
-    with pytest.raises(answers.AnswerProblem, match="Question 9 is not answered yet"):
+    with pytest.raises(answers.AnswerProblem, match="Question 9: no answer yet"):
         answers.check(9, "choice", "abcd")
     shell.run_cell("%%answer 4\n# Type your answer on a new line below this one")
     with pytest.raises(answers.AnswerProblem, match="Question 4 has no answer yet"):

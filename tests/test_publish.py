@@ -50,11 +50,21 @@ GRADING = ROOT / "src" / "course_helpers" / "grading"
 
 
 def code_signatures() -> list[tuple[str, str]]:
-    """A few lines of every grading module (the grading code must not travel in any form)."""
+    """A few lines of every grading module that no other module of the course has (the grading code must not
+    travel in any form; a line as common as ``def main(...)`` would prove nothing)."""
+    elsewhere = {
+        ln.strip()
+        for path in (ROOT / "src" / "course_helpers").rglob("*.py")
+        if GRADING not in path.parents
+        for ln in path.read_text(encoding="utf-8").splitlines()
+    }
     found = []
     for path in sorted(GRADING.glob("*.py")):
         lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
-        found += [(path.name, ln) for ln in lines if ln.startswith(("def ", "class ")) and len(ln) > 24][:3]
+        own = [
+            ln for ln in lines if ln.startswith(("def ", "class ")) and len(ln) > 24 and ln not in elsewhere
+        ]
+        found += [(path.name, ln) for ln in own[:3]]
     return found
 
 
@@ -120,19 +130,24 @@ def test_the_readers_edition_holds_no_key(published):
 
 
 def test_released_notebooks_hold_blank_answers(published):
-    """No answer cell of a released notebook carries an answer (what a member sees before answering)."""
-    for path in (published / "repo" / "assignments").glob("*/*.ipynb"):
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if meta.get("solution") and cell.cell_type == "code":
-                lines = [
-                    ln
-                    for ln in cell.source.splitlines()
-                    if ln.strip() and not ln.lstrip().startswith(("#", "%%"))
-                ]
-                assert not lines or "NotImplementedError" in cell.source, (
-                    f"{path.name} {meta['grade_id']}: {cell.source!r}"
+    """No answer cell of a released notebook carries an answer: letter items hold nothing under ``%%answer``,
+    data-lab items only the given starter lines, never a line of the model code."""
+    for a in spec.load_all():
+        path = published / "repo" / "assignments" / a.slug / f"{a.slug}.ipynb"
+        cells = {
+            c.metadata.get("nbgrader", {}).get("grade_id"): c.source
+            for c in nbformat.read(path, as_version=4).cells
+        }
+        for item in a.auto_items:
+            released = cells[item.answer_id]
+            if item.kind in kinds.PLAIN_KINDS:
+                assert kinds.answers.content(released.split("\n", 1)[1]) == "", (
+                    f"{a.slug} {item.id}: {released!r}"
+                )
+            else:
+                model = [ln.strip() for ln in item.solution.splitlines() if len(ln.strip()) > 12]
+                assert model and not [ln for ln in model if ln in released], (
+                    f"{a.slug} {item.id}: model code released"
                 )
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numbers
 import re
 
-VERDICTS = {"true": "true", "t": "true", "false": "false", "f": "false"}
+VERDICTS = {"true": "true", "t": "true", "yes": "true", "false": "false", "f": "false", "no": "false"}
 _WORD = re.compile(r"[a-z]+|\d+")
 _PAIR = re.compile(r"(\d+)\s*[-:=.)>/]*\s*([a-z])(?![a-z])")
 
@@ -154,7 +154,10 @@ def answer(line: str, cell: str) -> None:
     """``%%answer N``: store the cell's text as ``answer_qN`` and say so."""
     number = line.strip()
     if not number.isdigit():
-        raise AnswerProblem("the first line of an answer cell must stay as it was: %%answer and a number")
+        raise AnswerProblem(
+            "The first line of an answer cell must be only %%answer and the question's number, "
+            "for example %%answer 7. Put your answer on the line below it."
+        )
     _namespace()[f"answer_q{int(number)}"] = "".join(["", cell])
     typed = content(cell)
     if typed:
@@ -172,8 +175,8 @@ def check(number: int, kind: str, letters: str = "", terms: int = 0) -> None:
     namespace = _namespace()
     if name not in namespace:
         raise AnswerProblem(
-            f"Question {number} is not answered yet: type your answer in the cell above "
-            f"(under %%answer {number}) and run that cell, then run this one."
+            f"Question {number}: no answer yet. Type it in the cell above, under its first line "
+            f"%%answer {number} (put that line back if it was deleted), run that cell, then this one."
         )
     value = namespace[name]
     if kind == "number":
@@ -189,8 +192,8 @@ def check(number: int, kind: str, letters: str = "", terms: int = 0) -> None:
         )
     if not content(value):
         raise AnswerProblem(
-            f"Question {number} has no answer yet: type it on a new line under %%answer {number} in the cell "
-            "above, run that cell, then run this one."
+            f"Question {number}: no answer yet. Type it in the cell above, on a new line under "
+            f"%%answer {number}, run that cell, then this one."
         )
     try:
         read(kind, value, letters, terms)

@@ -27,7 +27,15 @@ ORG_KINDS = (
 ).split()
 PRECISIONS = ("day", "month", "year")
 LINK_KINDS = ("split", "merger", "renaming", "wing", "affiliate", "successor")
-COUNTED = ("members", "claimed", "estimate", "delegates-represented", "parent-members-represented", "votes", "dues-paying")
+COUNTED = (
+    "members",
+    "claimed",
+    "estimate",
+    "delegates-represented",
+    "parent-members-represented",
+    "votes",
+    "dues-paying",
+)
 VERDICTS = ("confirmed", "qualified", "contradicted")
 
 ID_RE = r"[a-z0-9]+(?:-[a-z0-9]+)*"

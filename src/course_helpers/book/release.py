@@ -1,7 +1,7 @@
 """The released assignment notebooks that the public book offers for download and Binder opens.
 
 A released notebook is what a member receives: questions and form checks, no solution, no hidden test.  In the
-facilitators' edition (this repository, with ``assignments/source/``) they are made by nbgrader's own
+facilitators' edition (this repository, with the course's source notebooks) they are made by nbgrader's own
 ``generate_assignment`` in a scratch copy of the course folder, so the facilitator's real course folder, its
 gradebook and its circle's letters are never touched, and the book always carries the public letters.  All
 assignments are released by one Python process (nbgrader's own API, the same converter and settings as
@@ -77,6 +77,8 @@ def start(root: Path, cache: Path, *, log=print) -> Callable[[], dict[str, Path]
     for it and returns :func:`public_notebooks`'s answer.  The book build starts it first and waits at its end,
     so the release runs while the chapters execute."""
     course = root / "assignments"
+    if not course.is_dir():
+        return dict  # a book without assignments (a small test book): nothing to offer
     if not (course / "source").is_dir():
         found = _readers_copies(course)
         if not found:
@@ -116,7 +118,7 @@ def start(root: Path, cache: Path, *, log=print) -> Callable[[], dict[str, Path]
             for slug in slugs:
                 if code != 0 or not (work / "release" / slug / f"{slug}.ipynb").is_file():
                     raise ReleaseError(
-                        f"nbgrader could not release assignments/source/{slug}:\n{said[-3000:]}"
+                        f"nbgrader could not release the source notebook of {slug}:\n{said[-3000:]}"
                     )
             if cache.exists():
                 shutil.rmtree(cache)

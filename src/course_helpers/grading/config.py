@@ -48,7 +48,10 @@ def configure(c) -> None:
     # default) -- the tests check that the released notebooks hold none.
     # Each circle gets its own letters (circle.py): a release first writes the notebook in the circle's letters,
     # making the circle's seed file on the first release; nbgrader's own steps follow unchanged.
-    c.GenerateAssignment.preprocessors = [CircleLetters, *GenerateAssignment.class_traits()["preprocessors"].default()]
+    c.GenerateAssignment.preprocessors = [
+        CircleLetters,
+        *GenerateAssignment.class_traits()["preprocessors"].default(),
+    ]
 
     # Autograding: restore what a member may have deleted or changed, then run, then mark in this process.
     c.OverwriteCells.add_missing_cells = True

@@ -64,7 +64,8 @@ def notebook(assignment: spec.Assignment) -> nbformat.NotebookNode:
   c a d b
   ```
 
-  Capitals, commas and full stops do not matter. You never need to write Python.
+  Capitals, commas and full stops do not matter, and the grey note line may be deleted. You never need to
+  write Python. If you delete the first line `%%answer 3` by mistake, type it back as the cell's very first line.
 """
         if plain
         else ""
@@ -101,7 +102,8 @@ This assignment checks your reading of the chapter *{a.title}* and the essay sec
   Your facilitator's grading does that.
 - Written answers go in the text cells marked "YOUR ANSWER HERE": double-click, type, then Shift+Enter.
 - Do not delete, move or change the question and check cells: they are restored when your work is graded.
-- To see what is still missing, run every cell (menu **Run**, then **Run All Cells**) and look for red lines.
+- To see what is still missing, run every cell (menu **Run**, then **Run All Cells**). It stops at the first red
+  message: fix what it says, then Run All again, until no red message is left.
 - Save the notebook under its own name (`{a.slug}.ipynb`) and send it to your facilitator.
 """
     cells = [kinds._markdown("intro", intro, kinds._meta("intro", grade=False, solution=False, locked=True))]

@@ -226,15 +226,15 @@ def _plain_cells(item: Item) -> list[dict]:
             f"type the letters {' '.join(letters)} in the right order, each once, "
             f"for example `{' '.join(_example(item))}`"
         )
-        after = " Each neighbouring pair you put in the right order earns its share of the points."
+        after = " You earn part of the points for each two letters that sit next to each other in the right order."
         check = f'check({item.number}, "order", "{item.letters}")'
     else:
-        title = "match each term to its description"
+        title = "match the pairs"
         terms = "\n".join(f"{n}. {text}" for n, text in item.terms.items())
-        body = f"Terms:\n\n{terms}\n\nDescriptions:\n\n{_option_list(item.options)}"
+        body = f"{terms}\n\nChoose from:\n\n{_option_list(item.options)}"
         example = " ".join(f"{n}{x}" for n, x in zip(item.terms, _example(item), strict=True))
         how = (
-            "type each term's number followed by the letter of its description, every number once and "
+            "type each number followed by the letter that goes with it, every number once and "
             f"every letter once, for example `{example}`"
         )
         after = " Each right pair earns its share of the points."

@@ -120,7 +120,7 @@ TITLES = {
     "choice": "choose one",
     "truefalse": "true or false, and why",
     "order": "put in order",
-    "match": "match each term to its description",
+    "match": "match the pairs",
     "written": "in your own words",
 }
 
@@ -171,7 +171,7 @@ def _question(item: kinds.Item) -> str:
                 f'<ul class="terms">{terms}</ul>',
             )
         )
-        body.append(_keep('<p class="label">Descriptions:</p>', _options(item.options)))
+        body.append(_keep('<p class="label">Choose from:</p>', _options(item.options)))
     else:
         head.append('<p class="small">If you need more room, go on over the page.</p>')
         body.append('<div class="lines">' + '<div class="line"></div>' * WRITTEN_LINES + "</div>")
