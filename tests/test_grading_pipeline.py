@@ -239,7 +239,7 @@ def test_validate_passes_a_fully_answered_release_and_lists_what_a_blank_or_half
             assert len(failure["raw_error"].strip().splitlines()) == 1, failure["raw_error"]
         errors = "\n".join(f["raw_error"] for f in blank)
         for item in a.auto_items:
-            assert f"Question {item.number} " in errors, f"{slug}: question {item.number} is not named"
+            assert f"Question {item.number}:" in errors, f"{slug}: question {item.number} is not named"
         half = results[str(paths[(slug, "half")])]["failed"]
         missing = [i for i in a.auto_items if i.id not in {j.id for j in a.auto_items[::2]}]
         assert len(half) == len(missing) + len(a.written_items), (slug, [f["raw_error"] for f in half])

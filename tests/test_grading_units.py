@@ -345,7 +345,7 @@ def test_the_magic_stores_the_typed_text_and_the_check_speaks_one_line(capsys):
     with pytest.raises(answers.AnswerProblem, match="Question 9: no answer yet"):
         answers.check(9, "choice", "abcd")
     shell.run_cell("%%answer 4\n# Type your answer on a new line below this one")
-    with pytest.raises(answers.AnswerProblem, match="Question 4 has no answer yet"):
+    with pytest.raises(answers.AnswerProblem, match="Question 4: no answer yet"):
         answers.check(4, "choice", "abcd")
     import numpy
 

@@ -106,6 +106,9 @@ def test_chapter_opens_as_a_notebook_and_its_widgets_answer(browser, lab):
 
     context.route("**/*", route)
     page = context.new_page()
+    # JupyterLab and its kernel are slow to answer when the machine is busy (the suite runs in two processes):
+    # every click and wait may take up to 90 s before it counts as a failure
+    page.set_default_timeout(90_000)
     try:
         page.goto(lab + "lab/tree/explore.md")
         # jupytext's notebook view: a notebook panel with code cells, not a text editor
