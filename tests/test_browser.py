@@ -174,11 +174,19 @@ def _draw_all_charts(page) -> None:
     """Scroll to each chart (they are drawn as they come near the screen), wait until all are drawn, go back up."""
     if not page.locator(".course-plot").count():
         return
-    page.evaluate("""async () => { for (const el of document.querySelectorAll('.course-plot')) {
-        el.scrollIntoView(); await new Promise(r => setTimeout(r, 50)); } }""")
+    # On a busy machine a quick pass can scroll past a chart before it is seen: bring each chart not yet drawn
+    # into view again, and wait, until all are drawn (up to about 90 s)
+    for _ in range(30):
+        left = page.evaluate("""async () => {
+            const todo = [...document.querySelectorAll('.course-plot')].filter(el => !el.classList.contains('course-plot-drawn'));
+            for (const el of todo) { el.scrollIntoView(); await new Promise(r => setTimeout(r, 300)); }
+            return todo.length; }""")
+        if not left:
+            break
+        page.wait_for_timeout(2_000)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.course-plot')].every(el => el.classList.contains('course-plot-drawn'))",
-        timeout=20_000,
+        timeout=30_000,
     )
     page.evaluate("window.scrollTo(0, 0)")
 
