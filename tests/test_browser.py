@@ -482,41 +482,34 @@ def test_the_purged_stylesheet_looks_exactly_like_the_full_one(browser, site, bo
     from course_helpers.book import styles
 
     full = styles.full_css(book_html)
-    shots: dict[str, dict[str, bytes]] = {}
-    for label in ("purged", "full"):
-        context = browser.new_context(**MODES[mode])
-        if label == "full":
-            context.route("**/course-styles.css*", lambda r: r.fulfill(body=full, content_type="text/css"))
-        for path in LOOKS:
-            page = context.new_page()
-            page.goto(site + path)
-            page.wait_for_load_state("networkidle")
-            _draw_all_charts(page)
-            shots.setdefault(path, {})[label] = page.screenshot(full_page=True, animations="disabled")
-            page.close()
-        context.close()
-    differ = [path for path, s in shots.items() if s["purged"] != s["full"]]
-    # A page still settling (a late font or chart frame) can differ by chance: look once more, both ways, after a
-    # pause; a rule the purge really dropped changes the page every time.
-    for path in list(differ):
-        again = {}
+
+    def shots_of(paths, pause: int = 0) -> dict[str, dict[str, bytes]]:
+        """{path: {"purged": png, "full": png}}: each page with the book's stylesheet and with the full one."""
+        out: dict[str, dict[str, bytes]] = {}
         for label in ("purged", "full"):
             context = browser.new_context(**MODES[mode])
             if label == "full":
                 context.route(
                     "**/course-styles.css*", lambda r: r.fulfill(body=full, content_type="text/css")
                 )
-            page = context.new_page()
-            page.goto(site + path)
-            page.wait_for_load_state("networkidle")
-            _draw_all_charts(page)
-            page.wait_for_timeout(1500)
-            again[label] = page.screenshot(full_page=True, animations="disabled")
+            for path in paths:
+                page = context.new_page()
+                page.goto(site + path)
+                page.wait_for_load_state("networkidle")
+                _draw_all_charts(page)
+                page.wait_for_timeout(pause)
+                out.setdefault(path, {})[label] = page.screenshot(full_page=True, animations="disabled")
+                page.close()
             context.close()
-        if again["purged"] == again["full"]:
-            differ.remove(path)
-        else:
-            shots[path] = again
+        return out
+
+    shots = shots_of(LOOKS)
+    differ = [path for path, s in shots.items() if s["purged"] != s["full"]]
+    # A page still settling (a late font or chart frame) can differ by chance: look once more, both ways, after a
+    # pause; a rule the purge really dropped changes the page every time.
+    if differ:
+        shots.update(shots_of(differ, pause=1500))
+        differ = [path for path in differ if shots[path]["purged"] != shots[path]["full"]]
     for path in differ:
         for label, png in shots[path].items():
             target = ARTIFACTS / "style-diff" / mode / f"{path.replace('/', '__')}-{label}.png"
