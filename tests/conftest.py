@@ -162,6 +162,21 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=order)  # stable: the order within each kind is kept
 
 
+def pytest_xdist_node_collection_finished(node, ids):
+    """In a parallel run, once a worker has collected: stop if pytest-xdist could not tag the tests with their
+    groups.  (pytest-xdist 3.8 writes the group into a field that pytest 9.2 no longer reads, pytest-xdist#1386;
+    the run would go on with every test alone, module fixtures made on both workers, tests out of order.)"""
+    if node.config.getvalue("dist") != "loadgroup":
+        return
+    lost = [nodeid for nodeid in ids if "@" not in nodeid.rpartition("]")[2]]
+    if lost:
+        pytest.exit(
+            f"pytest-xdist did not keep the test groups ({len(lost)} of {len(ids)} tests, e.g. {lost[0]}): this "
+            "pytest and pytest-xdist do not work together (pytest-xdist#1386); install requirements.txt's pins",
+            returncode=3,
+        )
+
+
 chromium_path = site.chromium_path
 
 
