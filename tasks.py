@@ -154,7 +154,11 @@ def test(extra: list[str]) -> int:
     chosen = any(
         a in ("-n", "--numprocesses", "no:xdist") or a.startswith(("-n", "--numprocesses=")) for a in extra
     )
-    parallel = [] if chosen or workers in ("0", "1") else ["-n", workers, "--dist", "loadgroup"]
+    parallel = (
+        []
+        if chosen or workers in ("0", "1")
+        else ["-n", workers, "--dist", "loadgroup", "--no-loadscope-reorder"]  # the order: tests/conftest.py
+    )
     return run(PY, "-m", "pytest", *parallel, *extra)
 
 

@@ -141,10 +141,28 @@ def built_book() -> Path:
 # Running in parallel (tasks.py test runs pytest -n 2 --dist loadgroup): each xdist group runs on one worker.
 # A test module is one group, so that its module fixtures (a generated course, a fresh environment) are made
 # once; a module may split itself with its own xdist_group marks (test_browser.py does).  Modules that share
-# the readers' edition (the `published` fixture) are one group.  Tests that need no built book come first, so
-# that a worker waiting for the build is the exception (test_book.py, which builds, leads).
+# the readers' edition (the `published` fixture) are one group.
+#
+# Groups are handed out in the order their first test is collected (tasks.py turns off pytest-xdist's own
+# reordering by test count), and that order decides how evenly the two workers finish.  test_book.py, which
+# builds the book, leads; the long grading groups that need no book keep the other worker busy meanwhile; then
+# the longest groups that need the book, longest first, so that neither worker is left with a long one at the
+# end; then the rest, those needing no book first.  The lengths were measured with `--durations`: worth looking
+# at again when a group grows a lot.
 SHARED_GROUPS = {"test_publish.py": "published", "test_fresh_env.py": "published"}
 NEEDS_BOOK = {"built_book", "book_html", "published", "visits"}
+LONG_GROUPS = [
+    "test_book",
+    "test_grading_pipeline",
+    "hub",
+    "test_sandbox",
+    "browser-http-light",
+    "browser-http-dark",
+    "published",
+    "test_browser",
+    "browser-looks",
+    "browser-file-light",
+]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -154,12 +172,13 @@ def pytest_collection_modifyitems(config, items):
             name = item.path.name
             item.add_marker(pytest.mark.xdist_group(SHARED_GROUPS.get(name, name.removesuffix(".py"))))
 
-    def order(item) -> int:
-        if item.path.name == "test_book.py":
-            return 0
-        return 2 if NEEDS_BOOK & set(getattr(item, "fixturenames", ())) else 1
+    def order(item) -> tuple[int, int]:
+        group = item.get_closest_marker("xdist_group").args[0]
+        if group in LONG_GROUPS:
+            return 0, LONG_GROUPS.index(group)
+        return 1, 1 if NEEDS_BOOK & set(getattr(item, "fixturenames", ())) else 0
 
-    items.sort(key=order)  # stable: the order within each kind is kept
+    items.sort(key=order)  # stable: the order within each group is kept
 
 
 def pytest_xdist_node_collection_finished(node, ids):

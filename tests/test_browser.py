@@ -46,6 +46,9 @@ from course_helpers.book import sphinx_ext
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts"
+# COURSE_SCREENSHOTS=1: a full-page screenshot of every page in both modes, in test-artifacts/screenshots/, to
+# look at the book as readers see it (about a minute more; nothing is checked on them)
+SCREENSHOTS = os.environ.get("COURSE_SCREENSHOTS") == "1"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 # light: a laptop; dark: a phone (most readers use one), so both layouts are checked without a third visit.
 MODES = {
@@ -220,7 +223,8 @@ def _left_out(book_html: Path) -> tuple[str, ...]:
 
 def _visit(page, site: str, path: str, mode: str, sink: dict, axe, left_out=()) -> Visit:
     """Load one page and record what was seen; ``axe=None`` (opened from disk) skips axe, the stylesheet check
-    and the screenshot, which test the page's HTML and CSS, the same on both ways of opening it."""
+    and the screenshot (taken only with COURSE_SCREENSHOTS=1), which test the page's HTML and CSS, the same on
+    both ways of opening it."""
     visit = Visit(path)
     started = time.monotonic()
     sink.clear()
@@ -262,10 +266,11 @@ def _visit(page, site: str, path: str, mode: str, sink: dict, axe, left_out=()) 
             for v in result.response["violations"]
         ]
         visit.seconds["axe"] = round(time.monotonic() - started, 2)
-        shot = ARTIFACTS / "screenshots" / mode / (path.replace("/", "__").removesuffix(".html") + ".png")
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot), full_page=True)
-        visit.seconds["screenshot"] = round(time.monotonic() - started, 2)
+        if SCREENSHOTS:
+            shot = ARTIFACTS / "screenshots" / mode / (path.replace("/", "__").removesuffix(".html") + ".png")
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot), full_page=True)
+            visit.seconds["screenshot"] = round(time.monotonic() - started, 2)
     except _Done:
         pass
     except Exception as exc:  # recorded, so that one broken page does not hide the others' results
