@@ -177,16 +177,21 @@ def _draw_all_charts(page) -> None:
     """Scroll to each chart (they are drawn as they come near the screen), wait until all are drawn, go back up."""
     if not page.locator(".course-plot").count():
         return
-    # On a busy machine a quick pass can scroll past a chart before it is seen: bring each chart not yet drawn
-    # into view again, and wait, until all are drawn (up to about 90 s)
-    for _ in range(30):
+    # Each chart not yet drawn is brought into view and watched until it is drawn (up to 3 s; usually a fraction
+    # of that), then the next; on a busy machine one may still be waiting after a pass, so passes repeat (with a
+    # pause) until none is left, up to about 90 s in all
+    for _ in range(20):
         left = page.evaluate("""async () => {
-            const todo = [...document.querySelectorAll('.course-plot')].filter(el => !el.classList.contains('course-plot-drawn'));
-            for (const el of todo) { el.scrollIntoView(); await new Promise(r => setTimeout(r, 300)); }
-            return todo.length; }""")
+            const drawn = el => el.classList.contains('course-plot-drawn');
+            for (const el of document.querySelectorAll('.course-plot')) {
+              if (drawn(el)) continue;
+              el.scrollIntoView();
+              for (let t = 0; t < 60 && !drawn(el); t++) await new Promise(r => setTimeout(r, 50));
+            }
+            return [...document.querySelectorAll('.course-plot')].filter(el => !drawn(el)).length; }""")
         if not left:
             break
-        page.wait_for_timeout(2_000)
+        page.wait_for_timeout(1_000)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.course-plot')].every(el => el.classList.contains('course-plot-drawn'))",
         timeout=30_000,
@@ -664,9 +669,40 @@ def _feedback(form):
     return form.locator(".course-feedback").inner_text().strip()
 
 
-def _explanation(form, key: str) -> tuple[str, bool]:
-    p = form.locator(f'.course-explanations [data-option="{key}"]')
-    return p.text_content().strip(), p.get_attribute("data-correct") == "true"
+# Read in the page, one call per question (each call to the browser costs a round trip):
+# what a screen reader needs (a fieldset named by its legend, labelled radios, a polite live feedback region, an
+# explanation for every option), and the options' values and ids
+QUIZ_QUESTION = """(form) => {
+  const problems = [], options = [];
+  const legend = form.querySelector('fieldset > legend');
+  if (!legend || !legend.innerText.trim()) problems.push('no legend');
+  for (const r of form.querySelectorAll('input[type=radio]')) {
+    const label = form.querySelector(`label[for="${r.id}"]`);
+    if (!label || !label.innerText.trim()) problems.push(`option ${r.value} unlabelled`);
+    const why = form.querySelector(`.course-explanations [data-option="${r.value}"]`);
+    if (!why || why.textContent.trim().length <= 5) problems.push(`option ${r.value}: no explanation`);
+    options.push([r.value, r.id]);
+  }
+  const feedback = form.querySelector('.course-feedback');
+  if (!feedback || feedback.getAttribute('aria-live') !== 'polite') problems.push('feedback is not announced');
+  return {problems, options};
+}"""
+# after a check: the option's explanation, whether it is the right one, and the feedback shown
+QUIZ_MARKED = """(form, key) => {
+  const why = form.querySelector(`.course-explanations [data-option="${key}"]`);
+  return [why.textContent.trim(), why.dataset.correct === 'true', form.querySelector('.course-feedback').innerText.trim()];
+}"""
+
+
+QUIZ_EVERY_OPTION = (
+    """(form) => [...form.querySelectorAll('input[type=radio]')].map(r => {
+  form.querySelector(`label[for="${r.id}"]`).click();
+  form.querySelector('.course-check').click();
+  return [r.value, ...("""
+    + QUIZ_MARKED
+    + """)(form, r.value)];
+})"""
+)
 
 
 def test_every_quiz_works_by_mouse_and_keyboard_and_is_remembered(reader, book_html):
@@ -682,49 +718,45 @@ def test_every_quiz_works_by_mouse_and_keyboard_and_is_remembered(reader, book_h
         assert n >= 1, path
         for i in range(n):
             form = forms.nth(i)
-            # screen-reader semantics: a fieldset named by its legend, labelled radios, a live feedback region
-            assert form.locator("fieldset > legend").inner_text().strip(), f"{path} q{i + 1}: no legend"
-            radios = form.locator("input[type=radio]")
-            keys = [radios.nth(j).get_attribute("value") for j in range(radios.count())]
-            for j in range(radios.count()):
-                rid = radios.nth(j).get_attribute("id")
-                assert form.locator(f'label[for="{rid}"]').inner_text().strip(), (
-                    f"{path} q{i + 1}: unlabelled"
-                )
-            assert form.locator(".course-feedback").get_attribute("aria-live") == "polite"
-            for key in keys:
-                text, _ = _explanation(form, key)
-                assert len(text) > 5, f"{path} q{i + 1} option {key}: no explanation"
+            question = form.evaluate(QUIZ_QUESTION)
+            assert not question["problems"], f"{path} q{i + 1}: {question['problems']}"
 
-            # by mouse: every option, the right feedback and that option's explanation
-            for j, key in enumerate(keys):
-                form.locator(f'label[for="{radios.nth(j).get_attribute("id")}"]').click()
-                form.locator(".course-check").click()
-                text, right = _explanation(form, key)
-                shown = _feedback(form)
+            # every option chosen and checked (clicked in the page, one call for all), then one by mouse: the
+            # right feedback and that option's explanation each time
+            marked = form.evaluate(QUIZ_EVERY_OPTION)
+            key, rid = question["options"][-1]
+            form.locator(f'label[for="{rid}"]').click()
+            form.locator(".course-check").click()
+            marked.append([key, *form.evaluate(QUIZ_MARKED, key)])
+            assert [m[0] for m in marked] == [k for k, _ in question["options"]] + [key]
+            for key, text, right, shown in marked:
                 assert shown.startswith("Correct." if right else "Not quite."), (
                     f"{path} q{i + 1}/{key}: {shown}"
                 )
                 assert text in shown, f"{path} q{i + 1}/{key}: the explanation is not shown"
 
             # by keyboard: Tab into the group, arrows to choose, Tab to "Check", Enter to mark
-            radios.first.focus()
+            form.locator("input[type=radio]").first.focus()
             page.keyboard.press("ArrowDown")
             chosen = form.locator("input:checked").get_attribute("value")
             page.keyboard.press("Tab")
             focused = page.evaluate("document.activeElement.className")
             assert "course-check" in focused, f"{path} q{i + 1}: Tab from the options goes to {focused!r}"
             page.keyboard.press("Enter")
-            text, right = _explanation(form, chosen)
-            assert text in _feedback(form), f"{path} q{i + 1}: the keyboard answer {chosen} was not marked"
+            text, _, shown = form.evaluate(QUIZ_MARKED, chosen)
+            assert text in shown, f"{path} q{i + 1}: the keyboard answer {chosen} was not marked"
 
         # the last answers are remembered after a reload, and the progress line counts them
-        remembered = [forms.nth(i).locator("input:checked").get_attribute("value") for i in range(n)]
+        remembered = page.evaluate(
+            "() => [...document.querySelectorAll('.course-quiz .course-q')].map(f => f.querySelector('input:checked')?.value)"
+        )
         page.reload()
-        forms = page.locator(".course-quiz .course-q")
-        for i in range(n):
-            assert forms.nth(i).locator("input:checked").get_attribute("value") == remembered[i]
-            assert _feedback(forms.nth(i)), f"{path} q{i + 1}: feedback not restored"
+        restored = page.evaluate(
+            """() => [...document.querySelectorAll('.course-quiz .course-q')].map(f =>
+                 [f.querySelector('input:checked')?.value, f.querySelector('.course-feedback').innerText.trim()])"""
+        )
+        assert [value for value, _ in restored] == remembered, f"{path}: answers not remembered"
+        assert all(feedback for _, feedback in restored), f"{path}: feedback not restored"
         progress = page.locator(".course-quiz-progress").first.inner_text()
         assert f"answered {n} of {n}" in progress, progress
         # the classes the quiz script adds to answered questions are styled by rules the bundle kept
