@@ -8,6 +8,7 @@ self-check widget and filters the timeline.  Nothing is fetched from another hos
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -93,6 +94,24 @@ def lab(tmp_path_factory):
         server.kill()
 
 
+def _accept_dialog(page) -> None:
+    """Accept a JupyterLab dialog if one is open (the kernel choice it offers is Python 3, the only kernel)."""
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count() and dialog.first.is_visible():
+        dialog.first.locator(".jp-mod-accept").first.click()
+
+
+def _wait_accepting_dialogs(page, locator, seconds: float) -> bool:
+    """Wait until ``locator`` is on the page, accepting any dialog JupyterLab opens meanwhile."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if locator.count():
+            return True
+        _accept_dialog(page)
+        page.wait_for_timeout(500)
+    return bool(locator.count())
+
+
 def test_chapter_opens_as_a_notebook_and_its_widgets_answer(browser, lab):
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     foreign: list[str] = []
@@ -114,18 +133,22 @@ def test_chapter_opens_as_a_notebook_and_its_widgets_answer(browser, lab):
         # jupytext's notebook view: a notebook panel with code cells, not a text editor
         page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=90_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
-        # Run > Run All Cells; on a cold start the kernel may not be ready for the first request, so retry
+        # Run > Run All Cells.  On a cold start the kernel may take a first request before it is really connected
+        # and drop it (the cells keep their empty "[ ]:" prompt), so Run All is clicked again until the first cell
+        # shows it has started ("[*]:" or a number); a busy JupyterLab may also ask which kernel to start (its
+        # "Select Kernel" dialog): the learner accepts Python 3
         radios = page.locator(".widget-radio-box input[type=radio]")
-        for attempt in range(3):
+        started = page.locator(".jp-CodeCell .jp-InputPrompt").filter(has_text=re.compile(r"\[(\*|\d+)\]"))
+        for attempt in range(10):
+            _accept_dialog(page)
             page.locator(".lm-MenuBar-item", has_text="Run").click()
             page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
-            try:
-                radios.first.wait_for(timeout=60_000)
+            if _wait_accepting_dialogs(page, started, seconds=10):
                 break
-            except Exception:
-                if attempt == 2:
-                    raise
-                page.keyboard.press("Escape")
+            if attempt == 9:
+                raise AssertionError("Run All Cells did not start the chapter's cells, ten times")
+            page.keyboard.press("Escape")
+        assert _wait_accepting_dialogs(page, radios, seconds=90), "the chapter's self-check did not appear"
         # the self-check: radio buttons, a Check button, feedback from the chapter's own explanations
         radios.first.check()
         page.locator(".jupyter-widgets button", has_text="Check").first.click()
