@@ -263,7 +263,10 @@ def test_the_sheet_holds_no_key_hint_solution_or_rubric_and_loads_nothing(releas
             assert squash(secret) not in flat, f"{item.id}: {secret[:60]!r} is on the sheet"
         if item.kind in ("truefalse", "order", "match"):
             key = kinds._typed(item)
-            assert key not in text, f"{item.id}: its key {key!r} is on the sheet"
+            # as a whole answer, not inside words ("true p" is in "a true party" when a circle's letter is p)
+            assert not re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text), (
+                f"{item.id}: its key {key!r} is on the sheet"
+            )
     for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", kinds.REPORT_PREFIX, "rubric", "hint", "answer_q"):
         assert marker.lower() not in html_text.lower(), marker
     # self-contained: nothing fetched from anywhere (no script, stylesheet link, image, font or frame)
