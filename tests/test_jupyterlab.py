@@ -101,15 +101,19 @@ def _accept_dialog(page) -> None:
         dialog.first.locator(".jp-mod-accept").first.click()
 
 
-def _wait_accepting_dialogs(page, locator, seconds: float) -> bool:
-    """Wait until ``locator`` is on the page, accepting any dialog JupyterLab opens meanwhile."""
+def _wait_accepting_dialogs(page, ready, seconds: float) -> bool:
+    """Wait until ``ready()`` is true, accepting any dialog JupyterLab opens meanwhile."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if locator.count():
+        if ready():
             return True
         _accept_dialog(page)
         page.wait_for_timeout(500)
-    return bool(locator.count())
+    return bool(ready())
+
+
+# the code cells' prompts: "[ ]:" not run, "[*]:" running or queued, "[1]:" run
+PROMPTS = "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent)"
 
 
 def test_chapter_opens_as_a_notebook_and_its_widgets_answer(browser, lab):
@@ -133,22 +137,33 @@ def test_chapter_opens_as_a_notebook_and_its_widgets_answer(browser, lab):
         # jupytext's notebook view: a notebook panel with code cells, not a text editor
         page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=90_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
-        # Run > Run All Cells.  On a cold start the kernel may take a first request before it is really connected
-        # and drop it (the cells keep their empty "[ ]:" prompt), so Run All is clicked again until the first cell
-        # shows it has started ("[*]:" or a number); a busy JupyterLab may also ask which kernel to start (its
-        # "Select Kernel" dialog): the learner accepts Python 3
-        radios = page.locator(".widget-radio-box input[type=radio]")
-        started = page.locator(".jp-CodeCell .jp-InputPrompt").filter(has_text=re.compile(r"\[(\*|\d+)\]"))
+
+        # Run > Run All Cells.  On a cold start the kernel may take requests before it is really connected and
+        # drop them (cells keep their empty "[ ]:" prompt, or only some run), so Run All is clicked again until
+        # every code cell has run; a busy JupyterLab may also ask which kernel to start (its "Select Kernel"
+        # dialog): the learner accepts Python 3
+        def started() -> bool:
+            return any(re.search(r"\[(\*|\d+)\]", p) for p in page.evaluate(PROMPTS))
+
+        def all_ran() -> bool:
+            prompts = page.evaluate(PROMPTS)
+            return bool(prompts) and all(re.search(r"\[\d+\]", p) for p in prompts)
+
         for attempt in range(10):
             _accept_dialog(page)
             page.locator(".lm-MenuBar-item", has_text="Run").click()
             page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
-            if _wait_accepting_dialogs(page, started, seconds=10):
+            if _wait_accepting_dialogs(page, started, seconds=10) and _wait_accepting_dialogs(
+                page, all_ran, seconds=90
+            ):
                 break
             if attempt == 9:
-                raise AssertionError("Run All Cells did not start the chapter's cells, ten times")
+                raise AssertionError(
+                    f"Run All Cells did not run every cell, ten times: {page.evaluate(PROMPTS)}"
+                )
             page.keyboard.press("Escape")
-        assert _wait_accepting_dialogs(page, radios, seconds=90), "the chapter's self-check did not appear"
+        radios = page.locator(".widget-radio-box input[type=radio]")
+        radios.first.wait_for(timeout=60_000)
         # the self-check: radio buttons, a Check button, feedback from the chapter's own explanations
         radios.first.check()
         page.locator(".jupyter-widgets button", has_text="Check").first.click()
